@@ -1,0 +1,40 @@
+# tocsin: `make run` (the main job) and `make test` (everything the tests need, then the suite)
+# create or reuse .venv and install what they need themselves.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+EXTRAS ?= test,postgres,nats,accurate
+
+.PHONY: run test venv install browser bench lint replay-demo clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -c constraints.txt -e ".[$(EXTRAS)]"
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/tocsin run
+
+# Debian's Chromium for the dashboard's browser tests (Playwright drives it; no browser download).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+	    || echo "make: could not install chromium; browser tests will skip"; \
+	  else echo "make: not root, chromium not installed; browser tests will skip"; fi; fi
+
+test: install browser
+	$(VENV)/bin/python -m pytest -q -ra
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+
+bench: install
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,58 @@
+"""In-process fan-out of event changes to live listeners (the SSE stream, the dashboard).
+
+Each listener has its own bounded queue. A listener that cannot keep up loses its oldest
+messages (counted in ``dropped``) instead of slowing the pipeline or other listeners: a slow
+browser tab must never delay an alert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from typing import Any
+
+
+class Listener:
+    def __init__(self, maxsize: int):
+        self.queue: asyncio.Queue[tuple[int, str, dict[str, Any]]] = asyncio.Queue(maxsize)
+        self.dropped = 0
+
+
+class Broadcaster:
+    def __init__(self, maxsize: int = 1000):
+        self.maxsize = maxsize
+        self._listeners: set[Listener] = set()
+        self._seq = itertools.count(1)
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def subscribe(self) -> Listener:
+        listener = Listener(self.maxsize)
+        self._listeners.add(listener)
+        return listener
+
+    def unsubscribe(self, listener: Listener) -> None:
+        self._listeners.discard(listener)
+
+    @property
+    def listener_count(self) -> int:
+        return len(self._listeners)
+
+    def publish(self, kind: str, data: dict[str, Any]) -> None:
+        """Deliver to every listener; call from the event loop thread."""
+        msg = (next(self._seq), kind, data)
+        for listener in list(self._listeners):
+            q = listener.queue
+            if q.full():
+                try:
+                    q.get_nowait()
+                    listener.dropped += 1
+                except asyncio.QueueEmpty:
+                    pass
+            q.put_nowait(msg)
+
+    def publish_threadsafe(self, kind: str, data: dict[str, Any]) -> None:
+        """Publish from a worker thread (the enrichment thread) onto the loop."""
+        if self.loop is None:
+            self.publish(kind, data)
+        else:
+            self.loop.call_soon_threadsafe(self.publish, kind, data)

@@ -1,0 +1,180 @@
+"""The state of one cluster — a candidate or an event — and how a report updates it.
+
+A cluster holds two kinds of state: the *profile* used for matching (decayed term weights,
+kept on the shared forward-decay scale of ``decay.Clock``) and the *aggregates* users see
+(counts by info type, needs, places, languages, sources). Aggregates are exact counts, never
+decayed: "312 reports" means 312 reports.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import EventStatus, Report, Tier
+
+CANDIDATE = "candidate"
+
+
+@dataclass(slots=True)
+class Cluster:
+    id: str
+    created: float
+    last: float
+    status: str = CANDIDATE  # "candidate" or an EventStatus value
+    # profile (forward-decayed: divide by Clock.g(t) for "documents as of t")
+    terms: dict[str, float] = field(default_factory=dict)
+    n: float = 0.0
+    last_g: float = 1.0  # decay weight of the last report: shrinkage is relative to it
+    # aggregates
+    report_count: int = 0
+    unique_count: int = 0  # reports that are not duplicates of an earlier one
+    sources: set[str] = field(default_factory=set)
+    authored: int = 0  # reports carrying an author pseudonym (corroboration is checkable)
+    languages: Counter[str] = field(default_factory=Counter)
+    info: Counter[str] = field(default_factory=Counter)
+    needs: Counter[str] = field(default_factory=Counter)
+    hazards: Counter[str] = field(default_factory=Counter)
+    places: dict[str, list[Any]] = field(default_factory=dict)  # gid -> [n, name, lat, lon, cc]
+    rate: float = 0.0  # reports, decayed with a one-hour half-life (growth rate)
+    rate_t: float = 0.0
+    title: str = ""
+    title_score: float = -1.0
+    members: list[str] = field(default_factory=list)  # report ids, kept while a candidate
+    tier: str = Tier.ROUTINE.value
+    severity: float = 0.0
+    merged_into: str | None = None
+    closed_at: float | None = None
+
+    @property
+    def is_event(self) -> bool:
+        return self.status != CANDIDATE
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (
+            EventStatus.EMERGING.value,
+            EventStatus.ACTIVE.value,
+            EventStatus.COOLING.value,
+        )
+
+    def dominant_hazard(self) -> str | None:
+        if not self.hazards:
+            return None
+        h, _ = self.hazards.most_common(1)[0]
+        return h
+
+    def add(self, r: Report, feats: dict[str, float], t: float, g: float, sim: float) -> None:
+        """Fold one report into the aggregates and, unless it is a copy, the profile.
+
+        Copies (``duplicate_of`` set) count to volume only: a retweet storm must neither
+        rewrite the event's vocabulary nor pass for corroboration.
+        """
+        if r.duplicate_of is None:
+            terms = self.terms
+            for w in feats:
+                terms[w] = terms.get(w, 0.0) + g
+            self.n += g
+            self.last_g = g
+        if t > self.last:
+            self.last = t
+        self.report_count += 1
+        # rate: one-hour half-life counter, updated lazily
+        dt = max(0.0, t - self.rate_t)
+        self.rate = self.rate * 0.5 ** (dt / 3600.0) + 1.0
+        self.rate_t = max(self.rate_t, t)
+        if r.duplicate_of is None:
+            self.unique_count += 1
+            self.sources.add(r.author_key or r.source)
+            if r.author_key:
+                self.authored += 1
+            # the representative: the most typical original report seen so far, preferring
+            # longer texts slightly (a bare hashtag is a poor title)
+            score = sim + min(len(r.tokens), 20) * 0.005
+            if score > self.title_score:
+                self.title_score = score
+                self.title = r.norm_text or r.text
+        if r.lang:
+            self.languages[r.lang] += 1
+        if r.info_type:
+            self.info[r.info_type] += 1
+        for need in r.needs:
+            self.needs[need] += 1
+        if r.hazard and r.hazard not in ("none", "other"):
+            self.hazards[r.hazard] += 1
+        for p in r.places:
+            if p.geonameid is None:
+                continue
+            key = str(p.geonameid)
+            entry = self.places.get(key)
+            if entry is None:
+                self.places[key] = [1, p.name or p.phrase, p.lat, p.lon, p.country]
+            else:
+                entry[0] += 1
+
+    def absorb(self, other: Cluster) -> None:
+        """Merge ``other`` into this cluster (both profiles on the same decay scale)."""
+        for w, v in other.terms.items():
+            self.terms[w] = self.terms.get(w, 0.0) + v
+        self.n += other.n
+        self.last_g = max(self.last_g, other.last_g)
+        self.created = min(self.created, other.created)
+        self.last = max(self.last, other.last)
+        self.report_count += other.report_count
+        self.unique_count += other.unique_count
+        self.sources |= other.sources
+        self.authored += other.authored
+        self.languages.update(other.languages)
+        self.info.update(other.info)
+        self.needs.update(other.needs)
+        self.hazards.update(other.hazards)
+        for k, e in other.places.items():
+            mine = self.places.get(k)
+            if mine is None:
+                self.places[k] = list(e)
+            else:
+                mine[0] += e[0]
+        self.rate += other.rate
+        if other.title_score > self.title_score:
+            self.title, self.title_score = other.title, other.title_score
+        self.members.extend(other.members)
+
+    def prune_places(self, keep: int) -> None:
+        """Bound memory: keep the ``keep`` most-mentioned places."""
+        if len(self.places) > keep:
+            top = sorted(self.places.items(), key=lambda kv: -kv[1][0])[:keep]
+            self.places = dict(top)
+
+    # --- snapshot -----------------------------------------------------------------------
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "created": self.created, "last": self.last, "status": self.status,
+            "terms": self.terms, "n": self.n, "last_g": self.last_g,
+            "report_count": self.report_count, "unique_count": self.unique_count,
+            "sources": sorted(self.sources), "authored": self.authored,
+            "languages": dict(self.languages),
+            "info": dict(self.info), "needs": dict(self.needs), "hazards": dict(self.hazards),
+            "places": self.places, "rate": self.rate, "rate_t": self.rate_t,
+            "title": self.title, "title_score": self.title_score, "members": self.members,
+            "tier": self.tier, "severity": self.severity, "merged_into": self.merged_into,
+            "closed_at": self.closed_at,
+        }
+
+    @classmethod
+    def from_state(cls, d: dict[str, Any]) -> Cluster:
+        c = cls(id=d["id"], created=d["created"], last=d["last"], status=d["status"])
+        c.terms = dict(d["terms"])
+        c.n, c.last_g = d["n"], d["last_g"]
+        c.report_count, c.unique_count = d["report_count"], d["unique_count"]
+        c.sources = set(d["sources"])
+        c.authored = d["authored"]
+        c.languages = Counter(d["languages"])
+        c.info, c.needs, c.hazards = Counter(d["info"]), Counter(d["needs"]), Counter(d["hazards"])
+        c.places = {k: list(v) for k, v in d["places"].items()}
+        c.rate, c.rate_t = d["rate"], d["rate_t"]
+        c.title, c.title_score = d["title"], d["title_score"]
+        c.members = list(d["members"])
+        c.tier, c.severity = d["tier"], d["severity"]
+        c.merged_into, c.closed_at = d["merged_into"], d["closed_at"]
+        return c

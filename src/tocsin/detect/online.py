@@ -1,0 +1,465 @@
+"""The online clusterer: each report joins the most similar live cluster or opens a candidate.
+
+Why this shape:
+
+* **Bounded cost.** A report is scored only against clusters that share one of its features,
+  found through two inverted indexes: one over events (open, or closed but still retained)
+  and one over candidates, whose posting lists keep only the newest few per feature. Closed
+  events leave memory after ``retain_closed``, candidates after ``candidate_ttl``, and
+  decayed words leave the background table at each clock rebase, so neither cost per report
+  nor memory grows with history.
+* **Similarity = idf-weighted coverage.** ``sim(r, c) = Σ_w idf(w)·k(w)·P(w|c) / Σ_w
+  idf(w)·k(w)`` where ``P(w|c)`` is the time-decayed share of the cluster's reports that carry
+  feature ``w`` (shrunk towards zero by ``prior_docs`` pseudo-reports) and ``k`` the feature
+  kind's weight. Unlike a cosine against a centroid, it does not punish a big event for
+  having a broad vocabulary, so a short post ("Praying for Houston #Harvey") still finds the
+  event of thousands it belongs to instead of splintering into a new fragment.
+* **Candidates before events.** A report that matches nothing opens a *candidate*; it becomes
+  an event (``NEW``) only once ``promote_reports`` distinct reports (and, when authors are
+  known, ``promote_sources`` independent sources) joined it within ``candidate_ttl``. Noise
+  that happens to use crisis words rarely coheres, so it opens no event; the candidate's
+  earlier reports are back-filled into the event on promotion (``drain_backfill``).
+* **Merges** repair the fragments that online decisions inevitably make: every
+  ``merge_every`` reports, events whose typical vocabulary and places agree (cosine of their
+  idf-weighted profiles) merge into the older one, which keeps its id; the other keeps a
+  pointer (status MERGED, ``merged_into``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import zlib
+from collections import OrderedDict
+from datetime import datetime
+from typing import Any
+
+import xxhash
+
+from ..model import ChangeKind, Event, EventChange, EventStatus, Report, Tier
+from .cluster import CANDIDATE, Cluster
+from .config import HOUR, DetectorConfig
+from .decay import Clock, DocFreq
+from .features import report_features
+from .scores import build_event, growth_rate, severity_and_tier, to_ts
+
+SNAPSHOT_VERSION = 1
+_TIER_RANK = {Tier.ROUTINE.value: 0, Tier.URGENT.value: 1, Tier.FLASH.value: 2}
+#: bounded memories (ids only): duplicates -> cluster, events ever promoted, evicted summaries
+_RECENT_REPORTS = 50_000
+_ARCHIVE = 5_000
+#: features kept per event profile before pruning (memory bound for month-long events)
+_MAX_TERMS = 40_000
+
+
+class OnlineDetector:
+    """The default :class:`tocsin.detect.base.Detector` implementation."""
+
+    def __init__(self, config: DetectorConfig | None = None, **overrides: Any):
+        cfg = config or DetectorConfig()
+        if overrides:
+            cfg = DetectorConfig.from_dict({**cfg.to_dict(), **overrides})
+        self.cfg = cfg
+        self.clock = Clock(cfg.half_life)
+        self.df = DocFreq(cfg.idf_cap)
+        self.clusters: dict[str, Cluster] = {}
+        self.candidates: OrderedDict[str, None] = OrderedDict()
+        self.ev_post: dict[str, dict[str, Cluster]] = {}
+        self.cand_post: dict[str, dict[str, Cluster]] = {}
+        self.pointers: dict[str, str] = {}
+        self.promoted: OrderedDict[str, None] = OrderedDict()
+        self.archive: OrderedDict[str, Event] = OrderedDict()
+        self.recent: OrderedDict[str, str] = OrderedDict()  # report id -> cluster id
+        self.processed = 0
+        self._next_merge = cfg.merge_every
+        self._last_life: float | None = None
+        self._backfill: dict[str, str] = {}
+        #: provisional cluster id per report of the last ``observe`` call (None: unclustered);
+        #: ``final_event`` turns it into the final event id once the stream is over
+        self.last_clusters: list[str | None] = []
+
+    # ------------------------------------------------------------------ public surface
+    def observe(self, batch: list[Report]) -> list[EventChange]:
+        changes: list[EventChange] = []
+        dirty: dict[str, Cluster] = {}
+        self.last_clusters = out = []
+        for r in batch:
+            t = r.published_at.timestamp()
+            factor = self.clock.advance(t)
+            now = self.clock.now
+            if factor is not None:
+                self._rebase(factor)
+            if self._last_life is None or now - self._last_life >= HOUR:
+                changes.extend(self._lifecycle(now))
+            g = self.clock.g()
+            self.df.g = g
+            feats = report_features(r)
+            self.df.add(feats, g)
+            self.processed += 1
+            if r.relevant is False or not feats:
+                r.event_id = None
+                out.append(None)
+                continue
+            c, sim = self._assign(r, feats, now)
+            if c is None:
+                c = self._new_candidate(r, t)
+            before = feats.keys() - c.terms.keys() if r.duplicate_of is None else ()
+            c.add(r, feats, t, g, sim)
+            self._index(c, before)
+            self._remember(r.id, c.id)
+            if c.status == CANDIDATE:
+                c.members.append(r.id)
+                self.candidates.move_to_end(c.id)
+                if self._ready(c):
+                    changes.append(self._promote(c, now))
+            elif c.status in (EventStatus.COOLING.value, EventStatus.CLOSED.value):
+                c.status = (EventStatus.ACTIVE.value if c.report_count >= self.cfg.active_reports
+                            else EventStatus.EMERGING.value)
+                c.closed_at = None
+                changes.append(self._change(ChangeKind.STATUS, c, now))
+            if c.is_event:
+                dirty[c.id] = c
+                r.event_id = c.id
+            else:
+                r.event_id = None
+            out.append(c.id)
+        now = self.clock.now
+        if self.processed >= self._next_merge:
+            self._next_merge = self.processed + self.cfg.merge_every
+            changes.extend(self._merge_pass(now))
+        for c in dirty.values():
+            if c.status == EventStatus.MERGED.value:
+                continue
+            changes.append(self._refresh(c, now))
+        return changes
+
+    def tick(self, now: datetime) -> list[EventChange]:
+        t = now.timestamp()
+        factor = self.clock.advance(t)
+        if factor is not None:
+            self._rebase(factor)
+        return self._lifecycle(self.clock.now)
+
+    def active_events(self) -> list[Event]:
+        now = self.clock.now
+        return [self._event(c, now) for c in self.clusters.values() if c.is_open]
+
+    def get_event(self, event_id: str) -> Event | None:
+        eid = self.resolve(event_id)
+        c = self.clusters.get(eid)
+        if c is not None and c.is_event:
+            return self._event(c, self.clock.now)
+        return self.archive.get(eid)
+
+    def resolve(self, event_id: str) -> str:
+        seen = 0
+        while event_id in self.pointers and seen < 1000:
+            event_id = self.pointers[event_id]
+            seen += 1
+        return event_id
+
+    def final_event(self, cluster_id: str | None) -> str | None:
+        """The event a report provisionally put in ``cluster_id`` ended up in (None: noise)."""
+        if cluster_id is None:
+            return None
+        eid = self.resolve(cluster_id)
+        if cluster_id in self.promoted or eid in self.promoted:
+            return eid
+        return None
+
+    def drain_backfill(self) -> dict[str, str]:
+        """Reports observed while their cluster was a candidate, now in an event (id -> event).
+
+        A store uses this to attach those reports to the event after the fact.
+        """
+        out, self._backfill = self._backfill, {}
+        return out
+
+    # ------------------------------------------------------------------ assignment
+    def _assign(self, r: Report, feats: dict[str, float], now: float
+                ) -> tuple[Cluster | None, float]:
+        if r.duplicate_of is not None:
+            cid = self.recent.get(r.duplicate_of)
+            if cid is not None:
+                c = self.clusters.get(self.resolve(cid))
+                if c is not None and c.status != EventStatus.MERGED.value:
+                    return c, 1.0
+        idf = self.df.idf
+        acc: dict[str, float] = {}
+        found: dict[str, Cluster] = {}
+        denom = 0.0
+        ev_post, cand_post = self.ev_post, self.cand_post
+        for w, k in feats.items():
+            x = k * idf(w)
+            denom += x
+            for post in (ev_post.get(w), cand_post.get(w)):
+                if not post:
+                    continue
+                for cid, c in post.items():
+                    v = c.terms.get(w)
+                    if v:
+                        acc[cid] = acc.get(cid, 0.0) + x * v
+                        found[cid] = c
+        if not acc or denom <= 0.0:
+            return None, 0.0
+        cfg = self.cfg
+        best, best_sim = None, cfg.join_threshold
+        hz = r.hazard if r.hazard not in (None, "none", "other") else None
+        for cid, a in acc.items():
+            c = found[cid]
+            norm = (c.n + cfg.prior_docs * c.last_g) * denom
+            if norm <= 0.0:
+                continue
+            sim = a / norm
+            if hz is not None and c.hazards:
+                dh = c.dominant_hazard()
+                if dh != hz:
+                    sim *= cfg.hazard_mismatch
+            quiet = now - c.last
+            if quiet > cfg.stale_after:
+                sim *= 0.5 ** ((quiet - cfg.stale_after) / cfg.stale_half_life)
+            if sim > best_sim:
+                best, best_sim = c, sim
+        return best, best_sim
+
+    def _new_candidate(self, r: Report, t: float) -> Cluster:
+        base = "e" + xxhash.xxh64_hexdigest(r.id.encode("utf-8"))[:12]
+        cid, i = base, 1
+        while cid in self.clusters or cid in self.promoted:
+            cid, i = f"{base}-{i}", i + 1
+        c = Cluster(id=cid, created=t, last=t, rate_t=t)
+        self.clusters[cid] = c
+        self.candidates[cid] = None
+        return c
+
+    def _index(self, c: Cluster, new_terms: Any) -> None:
+        if not new_terms:
+            return
+        if c.status == CANDIDATE:
+            cap = self.cfg.candidate_postings
+            for w in new_terms:
+                post = self.cand_post.get(w)
+                if post is None:
+                    self.cand_post[w] = {c.id: c}
+                    continue
+                post[c.id] = c
+                if len(post) > cap:
+                    del post[next(iter(post))]
+        else:
+            for w in new_terms:
+                post = self.ev_post.get(w)
+                if post is None:
+                    self.ev_post[w] = {c.id: c}
+                else:
+                    post[c.id] = c
+
+    def _unindex(self, c: Cluster, postings: dict[str, dict[str, Cluster]]) -> None:
+        for w in c.terms:
+            post = postings.get(w)
+            if post is not None and post.pop(c.id, None) is not None and not post:
+                del postings[w]
+
+    def _remember(self, report_id: str, cid: str) -> None:
+        self.recent[report_id] = cid
+        if len(self.recent) > _RECENT_REPORTS:
+            self.recent.popitem(last=False)
+
+    # ------------------------------------------------------------------ promotion
+    def _ready(self, c: Cluster) -> bool:
+        if c.unique_count < self.cfg.promote_reports:
+            return False
+        if c.authored and len(c.sources) < self.cfg.promote_sources:
+            return False
+        return True
+
+    def _promote(self, c: Cluster, now: float) -> EventChange:
+        self._unindex(c, self.cand_post)
+        self.candidates.pop(c.id, None)
+        c.status = EventStatus.EMERGING.value
+        self._index(c, list(c.terms))
+        for rid in c.members:
+            self._backfill[rid] = c.id
+        c.members = []
+        self.promoted[c.id] = None
+        while len(self.promoted) > 10 * _RECENT_REPORTS:
+            self.promoted.popitem(last=False)
+        c.severity, tier = severity_and_tier(c, growth_rate(c, now))
+        c.tier = tier.value
+        return self._change(ChangeKind.NEW, c, now)
+
+    # ------------------------------------------------------------------ lifecycle
+    def _lifecycle(self, now: float) -> list[EventChange]:
+        """Advance statuses on stream time; forget stale candidates and old closed events."""
+        self._last_life = now
+        cfg = self.cfg
+        changes: list[EventChange] = []
+        # candidates: the OrderedDict is in least-recently-joined order
+        while self.candidates:
+            cid = next(iter(self.candidates))
+            c = self.clusters[cid]
+            if now - c.last <= cfg.candidate_ttl and len(self.candidates) <= cfg.max_candidates:
+                break
+            self.candidates.popitem(last=False)
+            self._unindex(c, self.cand_post)
+            del self.clusters[cid]
+        for c in list(self.clusters.values()):
+            if not c.is_event:
+                continue
+            quiet = now - c.last
+            st = c.status
+            if st == EventStatus.CLOSED.value:
+                if quiet >= cfg.retain_closed:
+                    self._evict(c, now)
+                continue
+            if st == EventStatus.EMERGING.value and c.report_count >= cfg.active_reports \
+                    and quiet < cfg.cooling_after:
+                c.status = EventStatus.ACTIVE.value
+            elif quiet >= cfg.closed_after:
+                c.status = EventStatus.CLOSED.value
+                c.closed_at = now
+            elif quiet >= cfg.cooling_after and st != EventStatus.COOLING.value:
+                c.status = EventStatus.COOLING.value
+            if c.status != st:
+                changes.append(self._change(ChangeKind.STATUS, c, now))
+            if len(c.terms) > _MAX_TERMS:
+                self._prune_terms(c, _MAX_TERMS // 2)
+            c.prune_places(cfg.max_places)
+        return changes
+
+    def _evict(self, c: Cluster, now: float) -> None:
+        self.archive[c.id] = self._event(c, now)
+        if len(self.archive) > _ARCHIVE:
+            self.archive.popitem(last=False)
+        self._unindex(c, self.ev_post)
+        del self.clusters[c.id]
+
+    def _prune_terms(self, c: Cluster, keep: int) -> None:
+        kept = dict(heapq.nlargest(keep, c.terms.items(), key=lambda kv: kv[1]))
+        for w in c.terms.keys() - kept.keys():
+            post = self.ev_post.get(w)
+            if post is not None and post.pop(c.id, None) is not None and not post:
+                del self.ev_post[w]
+        c.terms = kept
+
+    def _rebase(self, factor: float) -> None:
+        """Move the decay landmark: rescale every stored weight once, drop what decayed away."""
+        self.df.rescale(factor, floor=0.05)
+        self.df.g = 1.0
+        for c in self.clusters.values():
+            c.n *= factor
+            c.last_g *= factor
+            floor = 1e-4 * c.n
+            dropped = [w for w, v in c.terms.items() if v * factor <= floor]
+            post_ix = self.cand_post if c.status == CANDIDATE else self.ev_post
+            for w in dropped:
+                post = post_ix.get(w)
+                if post is not None and post.pop(c.id, None) is not None and not post:
+                    del post_ix[w]
+            c.terms = {w: v * factor for w, v in c.terms.items() if v * factor > floor}
+
+    # ------------------------------------------------------------------ merges
+    def _profile(self, c: Cluster) -> dict[str, float]:
+        idf = self.df.idf
+        n = c.n or 1.0
+        weighted = ((v / n * idf(w), w) for w, v in c.terms.items())
+        top = heapq.nlargest(self.cfg.merge_terms, weighted)
+        norm = math.sqrt(sum(x * x for x, _ in top)) or 1.0
+        return {w: x / norm for x, w in top}
+
+    def _merge_pass(self, now: float) -> list[EventChange]:
+        events = [c for c in self.clusters.values() if c.is_open]
+        if len(events) < 2:
+            return []
+        profiles = {c.id: self._profile(c) for c in events}
+        pairs: list[tuple[float, Cluster, Cluster]] = []
+        for i, a in enumerate(events):
+            pa = profiles[a.id]
+            for b in events[i + 1:]:
+                pb = profiles[b.id]
+                small, big = (pa, pb) if len(pa) < len(pb) else (pb, pa)
+                cos = sum(x * big.get(w, 0.0) for w, x in small.items())
+                if cos < self.cfg.merge_threshold:
+                    continue
+                ha, hb = a.dominant_hazard(), b.dominant_hazard()
+                if ha and hb and ha != hb:
+                    continue
+                pairs.append((cos, a, b))
+        changes: list[EventChange] = []
+        gone: set[str] = set()
+        for _cos, a, b in sorted(pairs, key=lambda p: -p[0]):
+            if a.id in gone or b.id in gone:
+                continue
+            keep, lose = (a, b) if (a.created, a.id) <= (b.created, b.id) else (b, a)
+            self._unindex(lose, self.ev_post)
+            new_terms = lose.terms.keys() - keep.terms.keys()
+            keep.absorb(lose)
+            self._index(keep, list(new_terms))
+            lose.status = EventStatus.MERGED.value
+            lose.merged_into = keep.id
+            self.pointers[lose.id] = keep.id
+            gone.add(lose.id)
+            changes.append(self._change(ChangeKind.MERGED, lose, now))
+            changes.append(self._refresh(keep, now))
+            self.archive[lose.id] = self._event(lose, now)
+            del self.clusters[lose.id]
+        return changes
+
+    # ------------------------------------------------------------------ events out
+    def _event(self, c: Cluster, now: float) -> Event:
+        return build_event(c, now, self.df.idf, self.cfg.summary_terms)
+
+    def _change(self, kind: ChangeKind, c: Cluster, now: float) -> EventChange:
+        return EventChange(kind=kind, event=self._event(c, now), at=to_ts(now))
+
+    def _refresh(self, c: Cluster, now: float) -> EventChange:
+        """Recompute severity/tier; ESCALATED when the tier went up, else UPDATED."""
+        old = _TIER_RANK[c.tier]
+        c.severity, tier = severity_and_tier(c, growth_rate(c, now))
+        c.tier = tier.value
+        kind = ChangeKind.ESCALATED if _TIER_RANK[c.tier] > old else ChangeKind.UPDATED
+        return self._change(kind, c, now)
+
+    # ------------------------------------------------------------------ persistence
+    def snapshot(self) -> bytes:
+        state = {
+            "version": SNAPSHOT_VERSION,
+            "config": self.cfg.to_dict(),
+            "clock": self.clock.to_state(),
+            "df": self.df.to_state(),
+            "clusters": [c.to_state() for c in self.clusters.values()],
+            "candidates": list(self.candidates),
+            "pointers": self.pointers,
+            "promoted": list(self.promoted),
+            "recent": list(self.recent.items()),
+            "processed": self.processed,
+            "next_merge": self._next_merge,
+            "last_life": self._last_life,
+        }
+        return zlib.compress(json.dumps(state, separators=(",", ":")).encode("utf-8"), 3)
+
+    @classmethod
+    def restore(cls, data: bytes) -> OnlineDetector:
+        state = json.loads(zlib.decompress(data).decode("utf-8"))
+        if state.get("version") != SNAPSHOT_VERSION:
+            raise ValueError(f"detector snapshot version {state.get('version')!r} "
+                             f"is not {SNAPSHOT_VERSION}; start from an empty detector")
+        d = cls(DetectorConfig.from_dict(state["config"]))
+        d.clock = Clock.from_state(state["clock"])
+        d.df = DocFreq.from_state(state["df"])
+        for cs in state["clusters"]:
+            c = Cluster.from_state(cs)
+            d.clusters[c.id] = c
+        for cid in state["candidates"]:
+            d.candidates[cid] = None
+            d._index(d.clusters[cid], list(d.clusters[cid].terms))
+        for c in d.clusters.values():
+            if c.is_event:
+                d._index(c, list(c.terms))
+        d.pointers = dict(state["pointers"])
+        d.promoted = OrderedDict((i, None) for i in state["promoted"])
+        d.recent = OrderedDict((k, v) for k, v in state["recent"])
+        d.processed = state["processed"]
+        d._next_merge = state["next_merge"]
+        d._last_life = state["last_life"]
+        return d

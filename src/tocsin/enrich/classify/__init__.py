@@ -1,0 +1,1 @@
+"""Classification stage (placeholder while building)."""

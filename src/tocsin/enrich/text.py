@@ -1,0 +1,57 @@
+"""Text normalisation: one canonical form per report, and the word tokens every later stage uses.
+
+URLs and @mentions stay in ``norm_text`` (a reader needs them) but never become words: two
+copies of a post that differ only by their shortened link or the account they reply to must
+look identical to dedup and clustering. Hashtags become their word ("#Ecuador" -> "ecuador").
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import regex
+
+URL_RE = regex.compile(r"(?:https?://|www\.)\S+", regex.IGNORECASE)
+MENTION_RE = regex.compile(r"(?<![\w@])@\w{1,30}")
+RT_PREFIX_RE = regex.compile(r"^(?:\s*(?:RT|MT)\b\s*:?\s*)+", regex.IGNORECASE)
+WS_RE = regex.compile(r"\s+")
+# A word starts with a letter or digit and may carry marks (Arabic/Hebrew diacritics,
+# combining accents) and inner apostrophes or hyphens ("Port-au-Prince", "aujourd'hui").
+WORD_RE = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:['’\-][\p{L}\p{M}\p{N}]+)*")
+# Control characters other than newline/tab are removed; they carry nothing and break logs.
+CONTROL_RE = regex.compile(r"[\p{Cc}\p{Cf}&&[^\n\t]]", regex.V1)
+
+
+def normalise(text: str) -> str:
+    """NFKC, control characters removed, whitespace collapsed."""
+    t = unicodedata.normalize("NFKC", text)
+    t = CONTROL_RE.sub("", t)
+    return WS_RE.sub(" ", t).strip()
+
+
+def strip_non_words(norm_text: str) -> str:
+    """Remove the parts that are tokens but not words: retweet prefix, URLs, mentions."""
+    t = RT_PREFIX_RE.sub("", norm_text)
+    t = URL_RE.sub(" ", t)
+    return MENTION_RE.sub(" ", t)
+
+
+def words(norm_text: str) -> list[str]:
+    """Lower-cased words of a normalised text, without URLs, mentions or the RT marker."""
+    return [w.casefold() for w in WORD_RE.findall(strip_non_words(norm_text))]
+
+
+def urls(norm_text: str) -> list[str]:
+    return URL_RE.findall(norm_text)
+
+
+class TextStage:
+    """Fills ``norm_text`` and ``tokens``; stateless, so any runner can call it on any batch."""
+
+    name = "text"
+
+    def enrich(self, batch):
+        for r in batch:
+            r.norm_text = normalise(r.text)
+            r.tokens = words(r.norm_text)
+        return batch

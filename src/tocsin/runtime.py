@@ -1,0 +1,114 @@
+"""Assembling a running tocsin: store, pseudonymiser, stages, detector, pipeline, API server.
+
+``tocsin run``, ``tocsin replay`` and ``tocsin serve`` differ only in which sources they
+attach and which clock drives the event lifecycle; everything else is built here, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+from typing import Any
+
+import uvicorn
+
+from .api.app import create_app
+from .api.state import AppState
+from .broadcast import Broadcaster
+from .config import Config
+from .pipeline import DETECTOR_STATE_KEY, Pipeline
+from .privacy import Pseudonymiser, load_or_create_secret
+from .sources.base import connector_class
+from .store.sqlite import SQLiteStore
+
+log = logging.getLogger("tocsin")
+
+#: Functions called with (AppState) before the app is built: plugins add routes, hooks.
+STATE_EXTENSIONS: list[Callable[[AppState], None]] = []
+
+
+def open_store(cfg: Config) -> SQLiteStore:
+    return SQLiteStore(cfg.db_path)
+
+
+def build_detector(store, mode: str = "fast"):
+    from .detect import create_detector
+
+    det = create_detector(mode=mode)
+    data = store.get_state(DETECTOR_STATE_KEY)
+    if data:
+        try:
+            det = type(det).restore(data)
+            log.info("detector state restored (%d active events)", len(det.active_events()))
+        except Exception:
+            log.exception("could not restore detector state; starting with no open events")
+    return det
+
+
+def build_sources(cfg: Config, pseudonymiser: Pseudonymiser) -> list[Any]:
+    out = []
+    for spec in cfg.sources:
+        spec = dict(spec)
+        kind = spec.pop("kind")
+        cls = connector_class(kind)
+        if kind == "feed":
+            spec.setdefault("interval", cfg.feed_interval)
+            out.append(cls(spec.pop("url"), **spec))
+        else:
+            out.append(cls(**spec, pseudonymiser=pseudonymiser))
+    return out
+
+
+def build_state(cfg: Config, *, ingest: bool, clock: str = "wall") -> AppState:
+    from .enrich.chain import default_stages
+
+    store = open_store(cfg)
+    pseudonymiser = Pseudonymiser(load_or_create_secret(cfg.secret_path))
+    broadcaster = Broadcaster()
+    state = AppState(cfg=cfg, store=store, broadcaster=broadcaster, pseudonymiser=pseudonymiser)
+    if ingest:
+        stages = default_stages(cfg.mode)
+        pipeline = Pipeline(cfg, store, stages, build_detector(store, cfg.mode),
+                            broadcaster=broadcaster, clock=clock)
+        state.pipeline = pipeline
+    for ext in STATE_EXTENSIONS:
+        ext(state)
+    return state
+
+
+async def serve_forever(state: AppState, *, stop_when_sources_done: bool = False,
+                        keep_serving: bool = False) -> int:
+    """Run the pipeline (if any) and the API until a signal, or until a replay ends."""
+    cfg = state.cfg
+    app = create_app(state)
+    server = uvicorn.Server(uvicorn.Config(app, host=cfg.host, port=cfg.port,
+                                           log_level="warning", lifespan="off"))
+    server.install_signal_handlers = lambda: None  # we own the signals
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def on_signal(signame: str) -> None:
+        log.warning("%s received: flushing in-flight reports and stopping", signame)
+        stop.set()
+        if state.pipeline is not None:
+            state.pipeline.stop()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal, sig.name)
+    server_task = asyncio.create_task(server.serve(), name="api")
+    try:
+        if state.pipeline is not None:
+            await state.pipeline.run(stop_when_sources_done=stop_when_sources_done)
+            if keep_serving and not stop.is_set():
+                log.warning("replay finished; still serving on http://%s:%d (Ctrl-C stops)",
+                            cfg.host, cfg.port)
+                await stop.wait()
+        else:
+            await stop.wait()
+    finally:
+        server.should_exit = True
+        await server_task
+        state.store.close()
+    return 0

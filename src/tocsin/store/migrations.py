@@ -1,0 +1,59 @@
+"""Schema migrations, applied in order; ``PRAGMA user_version`` records how far a file is.
+
+Never edit a migration that has shipped: append a new one. Each is a list of statements so
+that SQLite and PostgreSQL dialect differences stay visible in one place.
+"""
+
+from __future__ import annotations
+
+SQLITE_MIGRATIONS: list[list[str]] = [
+    # 1: reports, events, sources, state, audit log
+    [
+        """CREATE TABLE reports (
+            id TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            url TEXT,
+            author_key TEXT,
+            published_at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            text TEXT,
+            lang TEXT,
+            truncated INTEGER NOT NULL DEFAULT 0,
+            duplicate_of TEXT,
+            info_type TEXT,
+            relevant INTEGER,
+            relevance REAL,
+            hazard TEXT,
+            needs TEXT,
+            places TEXT,
+            location TEXT,
+            info_scores TEXT,
+            event_id TEXT
+        )""",
+        "CREATE INDEX reports_event ON reports(event_id, published_at)",
+        "CREATE INDEX reports_received ON reports(received_at)",
+        """CREATE TABLE events (
+            id TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            hazard TEXT,
+            tier TEXT NOT NULL,
+            severity REAL NOT NULL,
+            report_count INTEGER NOT NULL,
+            min_lon REAL, min_lat REAL, max_lon REAL, max_lat REAL,
+            merged_into TEXT,
+            body TEXT NOT NULL
+        )""",
+        "CREATE INDEX events_last_seen ON events(last_seen)",
+        "CREATE INDEX events_severity ON events(severity)",
+        "CREATE INDEX events_status ON events(status)",
+        "CREATE TABLE sources (name TEXT PRIMARY KEY, body TEXT NOT NULL)",
+        "CREATE TABLE state (key TEXT PRIMARY KEY, value BLOB)",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL
+        )""",
+    ],
+]
