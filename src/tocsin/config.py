@@ -30,6 +30,7 @@ class ConfigError(ValueError):
 class Config:
     home: Path = field(default_factory=lambda: Path(os.environ.get("TOCSIN_HOME", "var")))
     db: Path | None = None  # default: home / "tocsin.db"
+    database_url: str | None = None  # postgresql://... to use PostgreSQL instead of SQLite
     host: str = "127.0.0.1"
     port: int = 8040
     mode: str = "fast"  # fast | accurate
@@ -64,6 +65,8 @@ def load_config(path: str | Path | None = None) -> Config:
         apply_dict(cfg, data, base=p.parent)
     if os.environ.get("TOCSIN_DB"):
         cfg.db = Path(os.environ["TOCSIN_DB"])
+    if os.environ.get("TOCSIN_DATABASE_URL"):
+        cfg.database_url = os.environ["TOCSIN_DATABASE_URL"]
     if os.environ.get("TOCSIN_PORT"):
         cfg.port = int(os.environ["TOCSIN_PORT"])
     return cfg
@@ -80,6 +83,10 @@ def apply_dict(cfg: Config, data: dict[str, Any], base: Path = Path(".")) -> Non
             cfg.home = base / value
         elif key == "db":
             cfg.db = base / value
+        elif key == "database_url":
+            if not str(value).startswith(("postgresql://", "postgres://")):
+                raise ConfigError("database_url must be a postgresql:// URL")
+            cfg.database_url = str(value)
         elif key == "sources":
             if not isinstance(value, list) or not all(isinstance(s, dict) for s in value):
                 raise ConfigError("'sources' must be a list of tables ([[sources]])")

@@ -29,7 +29,12 @@ log = logging.getLogger("tocsin")
 STATE_EXTENSIONS: list[Callable[[AppState], None]] = []
 
 
-def open_store(cfg: Config) -> SQLiteStore:
+def open_store(cfg: Config):
+    """SQLite by default; PostgreSQL when ``database_url`` is set."""
+    if cfg.database_url:
+        from .store.postgres import PostgresStore
+
+        return PostgresStore(cfg.database_url)
     return SQLiteStore(cfg.db_path)
 
 

@@ -24,6 +24,9 @@ class DetectorConfig:
     prior_docs: float = 2.0
     #: IDF cap: hapax words (typos, names) would otherwise dominate a short post's weight.
     idf_cap: float = 6.0
+    #: floor of a report's own feature mass in the similarity's denominator: below it a short
+    #: post is judged by the evidence it carries rather than by the share of its words matched.
+    min_mass: float = 0.0
     #: minimal similarity to join an existing event or candidate.
     join_threshold: float = 0.12
     #: factor applied when report and event hazards are both known and differ.
@@ -50,9 +53,12 @@ class DetectorConfig:
     #: leave memory: tweets of one disaster keep coming after days of silence.
     retain_closed: float = 14 * DAY
     # --- merges ---------------------------------------------------------------------------
-    merge_every: int = 2_000
+    #: reports between two merge passes over the open events
+    merge_every: int = 500
+    #: a feature carried by this share of a cluster's reports is one of its anchors
+    anchor_share: float = 0.5
+    #: anchor overlap coefficient at which two clusters are one story (see merge.py)
     merge_threshold: float = 0.5
-    merge_terms: int = 60
     # --- summaries ------------------------------------------------------------------------
     summary_terms: int = 8
     max_places: int = 200

@@ -42,6 +42,7 @@ from .cluster import CANDIDATE, Cluster
 from .config import HOUR, DetectorConfig
 from .decay import Clock, DocFreq
 from .features import report_features
+from .merge import anchor_overlap, anchors
 from .scores import build_event, growth_rate, severity_and_tier, to_ts
 
 SNAPSHOT_VERSION = 1
@@ -75,6 +76,7 @@ class OnlineDetector:
         self._next_merge = cfg.merge_every
         self._last_life: float | None = None
         self._backfill: dict[str, str] = {}
+        self._anchor_cache: dict[str, dict[str, float]] = {}
         #: provisional cluster id per report of the last ``observe`` call (None: unclustered);
         #: ``final_event`` turns it into the final event id once the stream is over
         self.last_clusters: list[str | None] = []
@@ -112,7 +114,9 @@ class OnlineDetector:
                 c.members.append(r.id)
                 self.candidates.move_to_end(c.id)
                 if self._ready(c):
-                    changes.append(self._promote(c, now))
+                    change, c = self._promote(c, now)
+                    if change is not None:
+                        changes.append(change)
             elif c.status in (EventStatus.COOLING.value, EventStatus.CLOSED.value):
                 c.status = (EventStatus.ACTIVE.value if c.report_count >= self.cfg.active_reports
                             else EventStatus.EMERGING.value)
@@ -204,6 +208,8 @@ class OnlineDetector:
         if not acc or denom <= 0.0:
             return None, 0.0
         cfg = self.cfg
+        if denom < cfg.min_mass:
+            denom = cfg.min_mass
         best, best_sim = None, cfg.join_threshold
         hz = r.hazard if r.hazard not in (None, "none", "other") else None
         for cid, a in acc.items():
@@ -273,9 +279,28 @@ class OnlineDetector:
             return False
         return True
 
-    def _promote(self, c: Cluster, now: float) -> EventChange:
+    def _promote(self, c: Cluster, now: float) -> tuple[EventChange | None, Cluster]:
+        """Make a ready candidate an event — or fold it into the event whose story it is."""
         self._unindex(c, self.cand_post)
         self.candidates.pop(c.id, None)
+        mine = anchors(c, self.df.idf, self.cfg.anchor_share)
+        host, best = None, self.cfg.merge_threshold
+        for e in self.clusters.values():
+            if not e.is_open or not self._hazards_agree(c, e):
+                continue
+            ov = anchor_overlap(mine, self._anchors_of(e))
+            if ov >= best:
+                host, best = e, ov
+        if host is not None:
+            new_terms = c.terms.keys() - host.terms.keys()
+            for rid in c.members:
+                self._backfill[rid] = host.id
+            c.members = []
+            host.absorb(c)
+            self._index(host, list(new_terms))
+            self.pointers[c.id] = host.id
+            del self.clusters[c.id]
+            return None, host
         c.status = EventStatus.EMERGING.value
         self._index(c, list(c.terms))
         for rid in c.members:
@@ -284,9 +309,21 @@ class OnlineDetector:
         self.promoted[c.id] = None
         while len(self.promoted) > 10 * _RECENT_REPORTS:
             self.promoted.popitem(last=False)
+        self._anchor_cache[c.id] = mine
         c.severity, tier = severity_and_tier(c, growth_rate(c, now))
         c.tier = tier.value
-        return self._change(ChangeKind.NEW, c, now)
+        return self._change(ChangeKind.NEW, c, now), c
+
+    def _anchors_of(self, c: Cluster) -> dict[str, float]:
+        a = self._anchor_cache.get(c.id)
+        if a is None:
+            a = self._anchor_cache[c.id] = anchors(c, self.df.idf, self.cfg.anchor_share)
+        return a
+
+    @staticmethod
+    def _hazards_agree(a: Cluster, b: Cluster) -> bool:
+        ha, hb = a.dominant_hazard(), b.dominant_hazard()
+        return not (ha and hb and ha != hb)
 
     # ------------------------------------------------------------------ lifecycle
     def _lifecycle(self, now: float) -> list[EventChange]:
@@ -359,32 +396,18 @@ class OnlineDetector:
             c.terms = {w: v * factor for w, v in c.terms.items() if v * factor > floor}
 
     # ------------------------------------------------------------------ merges
-    def _profile(self, c: Cluster) -> dict[str, float]:
-        idf = self.df.idf
-        n = c.n or 1.0
-        weighted = ((v / n * idf(w), w) for w, v in c.terms.items())
-        top = heapq.nlargest(self.cfg.merge_terms, weighted)
-        norm = math.sqrt(sum(x * x for x, _ in top)) or 1.0
-        return {w: x / norm for x, w in top}
-
     def _merge_pass(self, now: float) -> list[EventChange]:
         events = [c for c in self.clusters.values() if c.is_open]
+        self._anchor_cache = {}
         if len(events) < 2:
             return []
-        profiles = {c.id: self._profile(c) for c in events}
+        anc = {c.id: self._anchors_of(c) for c in events}
         pairs: list[tuple[float, Cluster, Cluster]] = []
         for i, a in enumerate(events):
-            pa = profiles[a.id]
             for b in events[i + 1:]:
-                pb = profiles[b.id]
-                small, big = (pa, pb) if len(pa) < len(pb) else (pb, pa)
-                cos = sum(x * big.get(w, 0.0) for w, x in small.items())
-                if cos < self.cfg.merge_threshold:
-                    continue
-                ha, hb = a.dominant_hazard(), b.dominant_hazard()
-                if ha and hb and ha != hb:
-                    continue
-                pairs.append((cos, a, b))
+                ov = anchor_overlap(anc[a.id], anc[b.id])
+                if ov >= self.cfg.merge_threshold and self._hazards_agree(a, b):
+                    pairs.append((ov, a, b))
         changes: list[EventChange] = []
         gone: set[str] = set()
         for _cos, a, b in sorted(pairs, key=lambda p: -p[0]):
@@ -403,6 +426,7 @@ class OnlineDetector:
             changes.append(self._refresh(keep, now))
             self.archive[lose.id] = self._event(lose, now)
             del self.clusters[lose.id]
+            self._anchor_cache.pop(keep.id, None)
         return changes
 
     # ------------------------------------------------------------------ events out

@@ -56,4 +56,44 @@ SQLITE_MIGRATIONS: list[list[str]] = [
             at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL
         )""",
     ],
+    # 2: alerts — subscriptions, alerts fired, API keys (hashed), webhook dead letters
+    [
+        """CREATE TABLE subscriptions (
+            id TEXT PRIMARY KEY,
+            owner TEXT,
+            created_at TEXT NOT NULL,
+            body TEXT NOT NULL
+        )""",
+        "CREATE INDEX subscriptions_owner ON subscriptions(owner)",
+        """CREATE TABLE alerts (
+            id TEXT PRIMARY KEY,
+            subscription_id TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            tier TEXT NOT NULL,
+            fired_at TEXT NOT NULL,
+            update_of TEXT,
+            body TEXT NOT NULL
+        )""",
+        "CREATE INDEX alerts_sub_time ON alerts(subscription_id, fired_at)",
+        "CREATE INDEX alerts_time ON alerts(fired_at)",
+        """CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        )""",
+        """CREATE TABLE dead_letters (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            subscription_id TEXT NOT NULL,
+            alert_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            error TEXT NOT NULL
+        )""",
+        "CREATE INDEX dead_letters_sub ON dead_letters(subscription_id, id)",
+    ],
 ]

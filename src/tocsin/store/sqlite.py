@@ -274,6 +274,109 @@ class SQLiteStore:
             "INSERT INTO state (key, value) VALUES (?, ?)"
             " ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value)))
 
+    # -- alerts: subscriptions, alerts, API keys, dead letters (migration 2) ---------------
+    # Bodies are validated by tocsin.alerts before they get here; the store keeps JSON.
+    def put_subscription(self, sub_id: str, owner: str | None, created_at: str,
+                         body: dict[str, Any]) -> None:
+        self._tx(lambda: self._conn.execute(
+            "INSERT INTO subscriptions (id, owner, created_at, body) VALUES (?,?,?,?)"
+            " ON CONFLICT(id) DO UPDATE SET owner=excluded.owner, body=excluded.body",
+            (sub_id, owner, created_at, _j(body))))
+
+    def delete_subscription(self, sub_id: str) -> bool:
+        return self._tx(lambda: self._conn.execute(
+            "DELETE FROM subscriptions WHERE id=?", (sub_id,)).rowcount) > 0
+
+    def list_subscription_bodies(self) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT body FROM subscriptions ORDER BY created_at, id").fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def add_alerts(self, alerts: list[dict[str, Any]]) -> None:
+        """Idempotent on alert id: a replayed batch does not duplicate alerts."""
+        rows = [(a["id"], a["subscription_id"], a["event_id"], a["kind"], a["tier"],
+                 a["fired_at"], a.get("update_of"), _j(a)) for a in alerts]
+        if rows:
+            self._tx(lambda: self._conn.executemany(
+                "INSERT OR IGNORE INTO alerts (id, subscription_id, event_id, kind, tier,"
+                " fired_at, update_of, body) VALUES (?,?,?,?,?,?,?,?)", rows))
+
+    def get_alert(self, alert_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._conn.execute("SELECT body FROM alerts WHERE id=?", (alert_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def list_alerts(self, *, subscription_ids: list[str] | None = None,
+                    since: datetime | None = None, limit: int = 100,
+                    offset: int = 0) -> list[dict[str, Any]]:
+        """Newest first. ``subscription_ids=[]`` means none (not all)."""
+        where, args = [], []
+        if subscription_ids is not None:
+            if not subscription_ids:
+                return []
+            where.append("subscription_id IN (%s)" % ",".join("?" * len(subscription_ids)))
+            args += subscription_ids
+        if since is not None:
+            where.append("fired_at >= ?")
+            args.append(since.isoformat())
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT body FROM alerts{clause} ORDER BY fired_at DESC, id LIMIT ? OFFSET ?",
+                [*args, limit, offset]).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def put_api_key(self, key_id: str, name: str, scopes: list[str], hashed: str,
+                    created_at: str) -> None:
+        self._tx(lambda: self._conn.execute(
+            "INSERT INTO api_keys (id, name, scopes, hash, created_at) VALUES (?,?,?,?,?)",
+            (key_id, name, _j(scopes), hashed, created_at)))
+
+    def get_api_key(self, key_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT id, name, scopes, hash, created_at, revoked_at FROM api_keys WHERE id=?",
+                (key_id,)).fetchone()
+        if not row:
+            return None
+        return {"id": row[0], "name": row[1], "scopes": json.loads(row[2]), "hash": row[3],
+                "created_at": row[4], "revoked_at": row[5]}
+
+    def list_api_keys(self) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, name, scopes, created_at, revoked_at FROM api_keys"
+                " ORDER BY created_at").fetchall()
+        return [{"id": r[0], "name": r[1], "scopes": json.loads(r[2]), "created_at": r[3],
+                 "revoked_at": r[4]} for r in rows]
+
+    def revoke_api_key(self, key_id: str, at: str) -> bool:
+        return self._tx(lambda: self._conn.execute(
+            "UPDATE api_keys SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
+            (at, key_id)).rowcount) > 0
+
+    def add_dead_letter(self, subscription_id: str, alert_id: str, channel: str,
+                        attempts: int, error: str) -> None:
+        from ..model import utcnow
+
+        self._tx(lambda: self._conn.execute(
+            "INSERT INTO dead_letters (at, subscription_id, alert_id, channel, attempts, error)"
+            " VALUES (?,?,?,?,?,?)",
+            (utcnow().isoformat(), subscription_id, alert_id, channel, attempts, error[:1000])))
+
+    def list_dead_letters(self, subscription_id: str | None = None,
+                          limit: int = 100) -> list[dict[str, Any]]:
+        q = "SELECT at, subscription_id, alert_id, channel, attempts, error FROM dead_letters"
+        args: list[Any] = []
+        if subscription_id:
+            q += " WHERE subscription_id=?"
+            args.append(subscription_id)
+        with self._lock:
+            rows = self._conn.execute(q + " ORDER BY id DESC LIMIT ?", [*args, limit]).fetchall()
+        keys = ("at", "subscription_id", "alert_id", "channel", "attempts", "error")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

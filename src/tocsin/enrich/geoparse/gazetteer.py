@@ -42,7 +42,7 @@ from tocsin.enrich.geoparse.fold import fold, script_of
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 KIND_CONTINENT, KIND_COUNTRY, KIND_ADMIN1, KIND_CITY = 0, 1, 2, 3
 KIND_NAMES = {0: "CONT", 1: "PCLI", 2: "ADM1", 3: "PPL"}
 
@@ -94,6 +94,7 @@ class Gazetteer:
     key_script: np.ndarray  # int8 index into SCRIPTS
     key_zipf: np.ndarray  # float16, how common the key is as a word (max over languages)
     key_nwords: np.ndarray  # int8 words in the key
+    key_len: np.ndarray  # int16 characters in the key (AC reports only the match end)
     automaton: ahocorasick.Automaton
     country_row: dict[str, int] = field(default_factory=dict)  # ISO2 -> entity row
     admin1_row: dict[str, int] = field(default_factory=dict)  # "CC.code" -> entity row
@@ -131,7 +132,8 @@ class Gazetteer:
         tmp.replace(path / "automaton.bin")
         arrays = {k: getattr(self, k) for k in ("gid", "lat", "lon", "pop", "kind", "key_ptr",
                                                 "post_ent", "post_flags", "key_script",
-                                                "key_zipf", "key_nwords", "cc_code", "a1_code")}
+                                                "key_zipf", "key_nwords", "key_len", "cc_code",
+                                                "a1_code")}
         np.savez(path / "arrays.npz", **arrays)
         rest = {k: getattr(self, k) for k in ("cc_vocab", "a1_vocab", "name",
                                               "country_row", "admin1_row", "neighbours",
@@ -531,6 +533,7 @@ def build(path: Path | None = None, *, progress: bool = False) -> Gazetteer:
     del key_posts
     key_script = np.array([SCRIPTS.index(script_of(k)) for k in keys], dtype=np.int8)
     key_nwords = np.array([min(127, len(k.split())) for k in keys], dtype=np.int8)
+    key_len = np.array([min(32767, len(k)) for k in keys], dtype=np.int16)
     single_latin = [k for k, s, w in zip(keys, key_script, key_nwords, strict=True)
                     if s == 0 and w == 1]
     zt = _zipf_table(single_latin)
@@ -551,7 +554,7 @@ def build(path: Path | None = None, *, progress: bool = False) -> Gazetteer:
         a1_code=np.array([a1_vocab[a] for a in a1s], dtype=np.int32),
         cc_vocab=list(cc_vocab), a1_vocab=list(a1_vocab),
         key_ptr=key_ptr.astype(np.int32), post_ent=post_ent, post_flags=post_flags,
-        key_script=key_script, key_zipf=key_zipf, key_nwords=key_nwords,
+        key_script=key_script, key_zipf=key_zipf, key_nwords=key_nwords, key_len=key_len,
         automaton=automaton, country_row=country_row, admin1_row=admin1_row,
         neighbours=neighbours, country_langs=country_langs, stoplist=stop,
     )
@@ -567,10 +570,20 @@ def build(path: Path | None = None, *, progress: bool = False) -> Gazetteer:
                    "countryinfo, pycountry translations, hand-kept extra_names.tsv",
     }
     gz.save(path)
+    _remove_old_versions(path.parent)
     gz.meta["size_bytes"] = sum(f.stat().st_size for f in path.iterdir())
     (path / "meta.json").write_text(json.dumps(gz.meta, indent=1))
     log.info("gazetteer built in %.1fs at %s", time.time() - t0, path)
     return gz
+
+
+def _remove_old_versions(base: Path) -> None:
+    """Old index versions are dead weight (~150 MB each) once a new one is built."""
+    import shutil
+
+    for d in base.glob("gazetteer-v*"):
+        if d.is_dir() and d.name != f"gazetteer-v{INDEX_VERSION}":
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def load_or_build(path: Path | None = None) -> Gazetteer:

@@ -1,0 +1,116 @@
+"""When is an event change worth a (new) alert? The anti-flood rules.
+
+An event is re-reported many times a minute while it grows; a subscriber wants one alert
+when it first qualifies and then one more only when something they would act on changed:
+
+* **escalated** — the tier went up (routine → urgent → flash);
+* **updated** — casualty reports crossed the next step of a log scale (1, 3, 10, 30, 100...),
+  or the event reached a new area: a new country, or a located place more than
+  ``new_area_km`` from every place the subscriber was already told about.
+
+Each comparison is against what *this subscriber was last told*, not against the previous
+event state, so many small changes add up to one update instead of being lost. Updates
+(not escalations) are also spaced at least ``min_update_interval`` of stream time apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..model import Event
+from . import geo
+from .index import EventGeo
+from .subscriptions import TIER_RANK
+
+CASUALTY_STEPS = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000)
+
+
+def casualty_step(ev: Event) -> int:
+    """How many steps of the casualty scale the event's casualty reports have reached."""
+    n = ev.info_counts.get("casualties", 0) + ev.info_counts.get("missing_or_found", 0)
+    return sum(1 for s in CASUALTY_STEPS if n >= s)
+
+
+@dataclass(slots=True)
+class Told:
+    """What one subscriber was last told about one event."""
+
+    seq: int
+    alert_id: str
+    fired_at: datetime
+    tier_rank: int
+    casualty_step: int
+    countries: set[str] = field(default_factory=set)
+    points: list[tuple[float, float]] = field(default_factory=list)
+    #: points already found near a told point: skip the distance test next time (fast path
+    #: for the common case of an event re-reported with the same places)
+    near: set[tuple[float, float]] = field(default_factory=set)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "alert_id": self.alert_id, "fired_at": self.fired_at.isoformat(),
+                "tier_rank": self.tier_rank, "casualty_step": self.casualty_step,
+                "countries": sorted(self.countries), "points": self.points}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Told:
+        return cls(seq=d["seq"], alert_id=d["alert_id"],
+                   fired_at=datetime.fromisoformat(d["fired_at"]), tier_rank=d["tier_rank"],
+                   casualty_step=d["casualty_step"], countries=set(d["countries"]),
+                   points=[tuple(p) for p in d["points"]])  # type: ignore[misc]
+
+
+@dataclass(slots=True)
+class TriggerRules:
+    new_area_km: float = 50.0
+    min_update_interval: timedelta = timedelta(minutes=15)
+    max_points: int = 50  # bound the per-(subscription, event) memory
+
+
+def decide(told: Told | None, ev: Event, g: EventGeo, at: datetime,
+           rules: TriggerRules) -> tuple[str, list[str]] | None:
+    """(kind, reasons) if this state deserves an alert to this subscriber, else None."""
+    rank = TIER_RANK.get(ev.tier.value, 0)
+    if told is None:
+        return "new", [f"first match at tier {ev.tier.value}"]
+    if rank > told.tier_rank:
+        old = [k for k, v in TIER_RANK.items() if v == told.tier_rank][0]
+        return "escalated", [f"tier {old} → {ev.tier.value}"]
+    reasons: list[str] = []
+    step = casualty_step(ev)
+    if step > told.casualty_step:
+        reasons.append(f"casualty reports reached {CASUALTY_STEPS[step - 1]}")
+    new_cc = g.countries - told.countries
+    if new_cc:
+        reasons.append("new countries: " + ", ".join(sorted(new_cc)))
+    else:
+        for p in g.points:
+            if p in told.near:
+                continue
+            lon, lat = p
+            if all(geo.haversine_km(lon, lat, x, y) > rules.new_area_km for x, y in told.points):
+                reasons.append(f"new area near {lat:.2f},{lon:.2f}")
+                break
+            if len(told.near) < 4 * rules.max_points:
+                told.near.add(p)
+    if not reasons:
+        return None
+    if at - told.fired_at < rules.min_update_interval:
+        return None  # compared against what was told, so it fires on a later change
+    return "updated", reasons
+
+
+def remember(seq: int, alert_id: str, ev: Event, g: EventGeo, at: datetime,
+             prev: Told | None, rules: TriggerRules) -> Told:
+    pts = list(prev.points) if prev else []
+    for p in g.points:
+        if len(pts) >= rules.max_points:
+            break
+        if all(geo.haversine_km(p[0], p[1], x, y) > 1.0 for x, y in pts):
+            pts.append(p)
+    # the highest tier ever told: a tier that flaps down and up again must not re-alert
+    rank = max(TIER_RANK.get(ev.tier.value, 0), prev.tier_rank if prev else 0)
+    return Told(seq=seq, alert_id=alert_id, fired_at=at, tier_rank=rank,
+                casualty_step=max(casualty_step(ev), prev.casualty_step if prev else 0),
+                countries=set(g.countries) | (prev.countries if prev else set()), points=pts)

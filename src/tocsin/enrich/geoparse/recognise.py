@@ -1,0 +1,268 @@
+"""Toponym recognition: gazetteer matching with script-aware rules, no NER model.
+
+One Aho-Corasick pass over the folded text finds every gazetteer key anywhere; the rules
+here then decide which hits are place mentions:
+- Latin: word boundaries on both sides, the original text capitalised (abbreviations such
+  as "US" in capitals only), and common words ("Police", "Split", "Nice") accepted only
+  with locative evidence ("in Split", "Split, Croatia");
+- Arabic and Hebrew: a hit may start inside a word when what precedes it is a clitic
+  prefix (و ب ل ال ... / ו ב ה ל מ ש ...), so "وغزة" and "בשדרות" are found;
+- Cyrillic: words the automaton misses are reduced to candidate nominatives (Харкова,
+  Харкові -> Харків) and looked up again;
+- CJK: no word boundaries exist, so any hit of a kept (larger) place counts.
+Overlaps are settled leftmost-longest, so "New York City" beats "York".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from tocsin.enrich.geoparse.fold import fold
+from tocsin.enrich.geoparse.gazetteer import (
+    F_DEMONYM,
+    F_EXACT_CASE,
+    KIND_CITY,
+    SCRIPTS,
+    Gazetteer,
+)
+
+S_LATIN, S_ARABIC, S_HEBREW, S_CYRILLIC, S_CJK, S_OTHER = range(len(SCRIPTS))
+
+# Arabic: optional conjunction (و ف), optional preposition (ب ل ك), optional article.
+_AR = [c + p + a for c in ("", "و", "ف") for p in ("", "ب", "ل", "ك") for a in ("", "ال")]
+ARABIC_PREFIXES = frozenset(fold(x) for x in _AR + ["لل", "ولل", "فلل"] if x)
+# Hebrew: up to three of ו ב ה ל מ ש כ, as in "ובשדרות", "מהעיר" ...
+_HE = "ובהלמשכ"
+HEBREW_PREFIXES = frozenset(
+    [a for a in _HE] + [a + b for a in _HE for b in _HE]
+    + [a + b + c for a in "וש" for b in "וכלמב" for c in "בהלמ"])
+
+LOCATIVE = frozenset(
+    "in at near from to into across outside inside around towards toward via of "
+    "en à au aux de dans près desde cerca em no na nel in bei nach aus".split())
+TITLES = frozenset(
+    "mr mrs ms miss dr prof president gen general sen senator rep gov governor minister "
+    "king queen prince princess pope sir lord lady judge justice mayor coach captain "
+    "officer sgt sheriff chancellor secretary ambassador saint".split())
+#: Capitalised words that may follow a town without turning it into a person or company
+#: name ("Gaza City", "Houston Police", "Aleppo Governorate").
+PLACE_FOLLOWERS = frozenset(
+    "city county province state region district governorate oblast island islands valley "
+    "airport port harbour harbor river lake bay coast strip border police fire department "
+    "government ministry council authorities authority officials army forces municipality "
+    "hospital university governor mayor airbase base camp refugee refugees residents "
+    "people health area metro metropolitan international emergency national west east "
+    "north south central".split())
+
+_CYR_TOKEN = regex.compile(r"\p{Cyrillic}[\p{Cyrillic}\p{M}'’]*(?:-\p{Cyrillic}+)*")
+_CYR_ENDINGS = ("ами", "ями", "ові", "еві", "ого", "ому", "ою", "ею", "ом", "ем", "ой",
+                "ей", "ів", "ах", "ях", "а", "я", "у", "ю", "і", "ї", "е", "и", "ы")
+_CYR_ADD = ("", "а", "я", "ь", "й", "о", "е")
+_SENT_END = frozenset(".!?\n:;\"“”«»|•")
+
+
+@dataclass(slots=True)
+class Mention:
+    """A recognised toponym span and the gazetteer key it matched."""
+
+    start: int
+    end: int
+    phrase: str
+    key_id: int
+    locative: bool = False  # preceded by a locative preposition
+    confidence: float = 1.0  # how sure recognition is (not resolution)
+
+
+def _word_before(text: str, i: int) -> tuple[str, int]:
+    """The word ending just before position i (skipping spaces), and where it starts."""
+    j = i - 1
+    while j >= 0 and text[j] == " ":
+        j -= 1
+    end = j + 1
+    while j >= 0 and (text[j].isalnum() or text[j] == "."):
+        j -= 1
+    return text[j + 1:end], j + 1
+
+
+def _word_after(text: str, i: int) -> str:
+    j = i
+    while j < len(text) and text[j] == " ":
+        j += 1
+    k = j
+    while k < len(text) and text[k].isalnum():
+        k += 1
+    return text[j:k]
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    j = start - 1
+    while j >= 0 and text[j] in " \t\"'“‘(«-":
+        j -= 1
+    return j < 0 or text[j] in _SENT_END
+
+
+def cyrillic_lemmas(word: str) -> list[str]:
+    """Candidate nominatives of an inflected Cyrillic word (lower case, unfolded)."""
+    w = word.lower()
+    out: list[str] = []
+    for e in _CYR_ENDINGS:
+        if w.endswith(e) and len(w) - len(e) >= 3:
+            stem = w[: len(w) - len(e)]
+            stems = [stem]
+            # Ukrainian closed-syllable alternation: Харкова -> Харків, Києва -> Київ
+            for k in range(len(stem) - 1, max(len(stem) - 4, 0), -1):
+                if stem[k] in "ое":
+                    stems.append(stem[:k] + "і" + stem[k + 1:])
+                    break
+                if stem[k] == "є":
+                    stems.append(stem[:k] + "ї" + stem[k + 1:])
+                    break
+            for s in stems:
+                out.extend(s + a for a in _CYR_ADD)
+    return list(dict.fromkeys(out))
+
+
+class Recogniser:
+    """Finds toponym spans in text using a loaded :class:`Gazetteer`."""
+
+    def __init__(self, gz: Gazetteer) -> None:
+        self.gz = gz
+        self._script = gz.key_script
+        self._len = gz.key_len
+        self._zipf = gz.key_zipf
+        self._nwords = gz.key_nwords
+        self._stop = gz.stoplist
+
+    # -- per-key facts -----------------------------------------------------------------
+    def _key_facts(self, kid: int) -> tuple[int, float, bool, bool, bool]:
+        """(best kind, best population, any exact-case, all demonym, has non-city)."""
+        ents, flags = self.gz.postings(kid)
+        kinds = self.gz.kind[ents]
+        best_kind = int(kinds.min())
+        best_pop = float(self.gz.pop[ents].max())
+        exact = bool((flags & F_EXACT_CASE).any())
+        demonym = bool((flags & F_DEMONYM).all())
+        return best_kind, best_pop, exact, demonym, best_kind < KIND_CITY
+
+    def _accept_latin(self, text: str, folded: str, s: int, e: int, kid: int,
+                      lowercase_text: bool) -> tuple[bool, bool]:
+        """Case and common-word rules for a Latin-script hit; returns (accept, locative)."""
+        orig = text[s:e]
+        best_kind, best_pop, exact, _demonym, important = self._key_facts(kid)
+        prev_word, prev_start = _word_before(text, s)
+        locative = prev_word.lower() in LOCATIVE
+        if exact:
+            letters = [c for c in orig if c.isalpha()]
+            if not all(c.isupper() for c in letters):
+                return False, locative
+            # "US" in an all-capitals headline is as likely the pronoun
+            if orig.replace(".", "") == "US" and _mostly_upper(text):
+                return False, locative
+            return True, locative
+        if not orig[0].isupper():
+            if not lowercase_text:
+                return False, locative
+            z = float(self._zipf[kid])
+            return (best_kind <= 1 or best_pop >= 100_000) and z < 3.5, locative
+        if prev_word and prev_word.rstrip(".").lower() in TITLES:
+            return False, locative
+        if self._nwords[kid] > 1:
+            return True, locative
+        key = folded[s:e]
+        z = float(self._zipf[kid])
+        nxt = _word_after(text, e)
+        follows_region = False
+        if text[e:e + 2] == ", " and nxt[:1].isupper():
+            follows_region = True  # "Split, Croatia" - checked against the gazetteer later
+        evidence = locative or follows_region
+        if key in self._stop:
+            return evidence, locative
+        if best_kind >= 2 and nxt[:1].isupper() and nxt.lower() not in PLACE_FOLLOWERS:
+            # "Jordan Peterson", "Washington Post": part of a longer proper name
+            if best_kind == KIND_CITY and not locative:
+                return False, locative
+        if z >= 5.5 and best_kind >= 2:
+            return evidence, locative
+        if z >= 4.3 and not important and best_pop < 300_000:
+            return evidence, locative
+        if z >= 3.3 and best_pop < 5_000 and not important:
+            return evidence, locative
+        if _sentence_initial(text, s) and z >= 3.0 and not important and best_pop < 100_000:
+            return evidence, locative
+        if prev_word[:1].isupper() and not _sentence_initial(text, prev_start) and \
+                best_kind == KIND_CITY and best_pop < 100_000 and not locative and \
+                fold(prev_word) not in ("north", "south", "east", "west", "central"):
+            return False, locative  # inside a longer capitalised name
+        return True, locative
+
+    def find(self, text: str) -> list[Mention]:
+        """All toponym mentions in ``text``, leftmost-longest, non-overlapping."""
+        if not text:
+            return []
+        folded = fold(text)
+        n = len(folded)
+        lowercase_text = not any(c.isupper() for c in text)
+        cands: list[tuple[int, int, int, bool]] = []
+        for end_i, kid in self.gz.automaton.iter(folded):
+            e = end_i + 1
+            s = e - int(self._len[kid])
+            if e < n and folded[e].isalnum():
+                continue
+            scr = int(self._script[kid])
+            if s > 0 and folded[s - 1].isalnum():
+                if scr == S_ARABIC or scr == S_HEBREW:
+                    ws = s - 1
+                    while ws > 0 and folded[ws - 1].isalnum():
+                        ws -= 1
+                    pref = folded[ws:s]
+                    if pref not in (ARABIC_PREFIXES if scr == S_ARABIC else HEBREW_PREFIXES):
+                        continue
+                elif scr != S_CJK:
+                    continue
+            locative = False
+            if scr == S_LATIN:
+                ok, locative = self._accept_latin(text, folded, s, e, kid, lowercase_text)
+                if not ok:
+                    continue
+            elif scr == S_CYRILLIC and not text[s].isupper() and not lowercase_text:
+                continue
+            cands.append((s, e, kid, locative))
+        if any(0x400 <= ord(c) <= 0x4FF for c in text):
+            cands.extend(self._cyrillic(text, cands))
+        cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+        out: list[Mention] = []
+        last_end = -1
+        for s, e, kid, loc in cands:
+            if s < last_end:
+                continue
+            out.append(Mention(s, e, text[s:e], kid, loc))
+            last_end = e
+        return out
+
+    def _cyrillic(self, text: str, cands: list[tuple[int, int, int, bool]]
+                  ) -> list[tuple[int, int, int, bool]]:
+        """Inflected Cyrillic words that no key matched as written."""
+        covered = {(s, e) for s, e, _, _ in cands}
+        taken = [(s, e) for s, e, _, _ in cands]
+        out = []
+        for m in _CYR_TOKEN.finditer(text):
+            s, e = m.span()
+            if (s, e) in covered or any(a <= s < b or a < e <= b for a, b in taken):
+                continue
+            if not text[s].isupper():
+                continue
+            for lemma in cyrillic_lemmas(m.group()):
+                kid = self.gz.key_id(fold(lemma))
+                if kid >= 0:
+                    prev_word, _ = _word_before(text, s)
+                    out.append((s, e, kid, prev_word.lower() in {"в", "у", "під", "под", "з",
+                                                                 "із", "до", "из", "на"}))
+                    break
+        return out
+
+
+def _mostly_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)

@@ -1,0 +1,178 @@
+"""Toponym resolution: pick the GeoNames referent of each mention from document context.
+
+Score = prior + context, then a softmax over the mention's candidates gives confidence.
+- prior: log population, the kind of place (continents and countries are what a bare
+  "Georgia" or "Jordan" usually means in news), whether the text used the place's own
+  name rather than an alternate, and whether the name comes from the hand-kept list;
+- context, from a first pass that resolves every mention on its prior alone: countries
+  and admin-1 regions the document names (a candidate inside them gains), the "Town,
+  Region" pattern, nearness to the other places of the document, the source's home
+  country and the document language's countries.
+One sense per discourse: every mention of the same name gets the same referent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tocsin.enrich.geoparse.gazetteer import (
+    F_CURATED,
+    F_PRIMARY,
+    KIND_ADMIN1,
+    KIND_CITY,
+    KIND_COUNTRY,
+    KIND_NAMES,
+    Gazetteer,
+)
+from tocsin.enrich.geoparse.geo import haversine_many
+from tocsin.enrich.geoparse.recognise import Mention
+from tocsin.model import Place
+
+MAX_CANDIDATES = 48
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Scoring weights, kept in one place so that tuning is explicit and documented."""
+
+    kind_bonus: tuple[float, float, float, float] = (3.0, 2.5, 0.8, 0.0)  # by KIND_*
+    primary: float = 0.8
+    curated: float = 1.0
+    country_ctx: float = 2.0
+    admin1_ctx: float = 2.0
+    town_region: float = 4.0
+    near_100: float = 1.0
+    near_300: float = 0.5
+    home_country: float = 1.5
+    lang_country: float = 0.7
+    temperature: float = 1.0
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+def _priors(gz: Gazetteer, ents: np.ndarray, flags: np.ndarray, w: Weights) -> np.ndarray:
+    kinds = gz.kind[ents]
+    pr = np.log10(gz.pop[ents].astype(np.float64) + 10.0)
+    pr += np.asarray(w.kind_bonus)[kinds]
+    pr += w.primary * ((flags & F_PRIMARY) != 0)
+    pr += w.curated * ((flags & F_CURATED) != 0)
+    return pr
+
+
+def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | None = None,
+            home_country: str | None = None, weights: Weights = DEFAULT_WEIGHTS
+            ) -> list[Place]:
+    """Resolve recognised mentions to places; Place.score is the resolution confidence."""
+    if not mentions:
+        return []
+    w = weights
+    # candidates and priors per distinct key (one sense per discourse)
+    keys = list(dict.fromkeys(m.key_id for m in mentions))
+    cand: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for kid in keys:
+        ents, flags = gz.postings(kid)
+        pr = _priors(gz, ents, flags, w)
+        if len(ents) > MAX_CANDIDATES:
+            top = np.argsort(-pr)[:MAX_CANDIDATES]
+            ents, pr = ents[top], pr[top]
+        cand[kid] = (ents, pr)
+
+    # pass 1: prior-only winners give the document's context
+    top1 = {kid: int(ents[int(np.argmax(pr))]) for kid, (ents, pr) in cand.items()}
+    cc_votes: dict[str, float] = {}
+    a1_votes: dict[str, float] = {}
+    for kid, row in top1.items():
+        k = int(gz.kind[row])
+        cc = gz.country_of(row)
+        if k == KIND_COUNTRY:
+            cc_votes[cc] = cc_votes.get(cc, 0.0) + 1.0
+        elif k >= KIND_ADMIN1 and cc:
+            cc_votes[cc] = cc_votes.get(cc, 0.0) + 0.5
+        if k == KIND_ADMIN1:
+            a1 = gz.admin1_of(row)
+            a1_votes[a1] = a1_votes.get(a1, 0.0) + 1.0
+
+    # "Town, Region": the region's possible codes, keyed by the town's mention index
+    region_after: dict[int, tuple[set[str], set[str]]] = {}
+    for i in range(len(mentions) - 1):
+        a, b = mentions[i], mentions[i + 1]
+        gap = text[a.end:b.start]
+        if gap.strip() in {",", "(", ", the"} and len(gap) <= 3:
+            ents, _ = cand[b.key_id]
+            kinds = gz.kind[ents]
+            ccs = {gz.country_of(int(r)) for r, k in zip(ents, kinds, strict=True)
+                   if k == KIND_COUNTRY}
+            a1s = {gz.admin1_of(int(r)) for r, k in zip(ents, kinds, strict=True)
+                   if k == KIND_ADMIN1}
+            region_after[i] = (ccs, a1s)
+
+    town_region_keys: dict[int, tuple[set[str], set[str]]] = {}
+    for i, (ccs, a1s) in region_after.items():
+        kid = mentions[i].key_id
+        prev = town_region_keys.get(kid, (set(), set()))
+        town_region_keys[kid] = (prev[0] | ccs, prev[1] | a1s)
+
+    # pass 2: context scores
+    resolved: dict[int, tuple[int, float]] = {}
+    for kid, (ents, pr) in cand.items():
+        own = top1[kid]
+        own_cc = gz.country_of(own)
+        own_kind = int(gz.kind[own])
+        own_vote = 1.0 if own_kind == KIND_COUNTRY else (0.5 if own_kind >= KIND_ADMIN1 else 0)
+        own_a1 = gz.admin1_of(own) if own_kind == KIND_ADMIN1 else None
+        score = pr.copy()
+        ccs = [gz.country_of(int(r)) for r in ents]
+        kinds = gz.kind[ents]
+        for j, cc in enumerate(ccs):
+            v = cc_votes.get(cc, 0.0) - (own_vote if cc == own_cc else 0.0)
+            if v > 0 and kinds[j] != KIND_COUNTRY:
+                score[j] += w.country_ctx * min(1.0, v)
+            if kinds[j] == KIND_CITY:
+                a1 = gz.admin1_of(int(ents[j]))
+                va = a1_votes.get(a1, 0.0) - (1.0 if a1 == own_a1 else 0.0)
+                if va > 0:
+                    score[j] += w.admin1_ctx
+            if home_country and cc == home_country:
+                score[j] += w.home_country
+            if lang and lang != "en" and lang in gz.country_langs.get(cc, ()):
+                score[j] += w.lang_country
+        tr = town_region_keys.get(kid)
+        if tr:
+            for j, cc in enumerate(ccs):
+                if kinds[j] >= KIND_ADMIN1 and (cc in tr[0] or gz.admin1_of(int(ents[j]))
+                                                in tr[1]):
+                    score[j] += w.town_region
+        # nearness to the other places (cities and regions) of the document
+        others = [r for k2, r in top1.items() if k2 != kid and gz.kind[r] >= KIND_ADMIN1]
+        if others and len(ents) > 1:
+            near = np.full(len(ents), np.inf)
+            for r in others[:20]:
+                d = haversine_many(float(gz.lat[r]), float(gz.lon[r]), gz.lat[ents],
+                                   gz.lon[ents])
+                near = np.minimum(near, d)
+            score += np.where(near < 100, w.near_100, np.where(near < 300, w.near_300, 0.0)) \
+                * (kinds >= KIND_ADMIN1)
+        z = (score - score.max()) / w.temperature
+        p = np.exp(z)
+        p /= p.sum()
+        best = int(np.argmax(score))
+        resolved[kid] = (int(ents[best]), float(p[best]))
+
+    out = []
+    for m in mentions:
+        row, conf = resolved[m.key_id]
+        out.append(place_of(gz, m, row, conf * m.confidence))
+    return out
+
+
+def place_of(gz: Gazetteer, m: Mention, row: int, score: float) -> Place:
+    a1 = gz.admin1_of(row)
+    return Place(
+        start=m.start, end=m.end, phrase=m.phrase, geonameid=int(gz.gid[row]),
+        name=gz.name[row], lat=round(float(gz.lat[row]), 5), lon=round(float(gz.lon[row]), 5),
+        country=gz.country_of(row) or None, admin1=a1.split(".", 1)[1] if "." in a1 else None,
+        feature=KIND_NAMES[int(gz.kind[row])], score=score,
+    )
