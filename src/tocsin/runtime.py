@@ -41,7 +41,7 @@ def open_store(cfg: Config):
 def build_detector(store, mode: str = "fast"):
     from .detect import create_detector
 
-    det = create_detector(mode=mode)
+    det = create_detector()
     data = store.get_state(DETECTOR_STATE_KEY)
     if data:
         try:
@@ -78,6 +78,9 @@ def build_state(cfg: Config, *, ingest: bool, clock: str = "wall") -> AppState:
         pipeline = Pipeline(cfg, store, stages, build_detector(store, cfg.mode),
                             broadcaster=broadcaster, clock=clock)
         state.pipeline = pipeline
+    from .alerts.service import attach as attach_alerts
+
+    attach_alerts(state)  # subscriptions, alert hook, API keys and export routes
     for ext in STATE_EXTENSIONS:
         ext(state)
     return state
@@ -103,6 +106,9 @@ async def serve_forever(state: AppState, *, stop_when_sources_done: bool = False
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, on_signal, sig.name)
     server_task = asyncio.create_task(server.serve(), name="api")
+    alerts = state.extras.get("alerts")
+    if alerts is not None:
+        await alerts.start()  # delivery workers live on this loop
     try:
         if state.pipeline is not None:
             await state.pipeline.run(stop_when_sources_done=stop_when_sources_done)
@@ -113,6 +119,8 @@ async def serve_forever(state: AppState, *, stop_when_sources_done: bool = False
         else:
             await stop.wait()
     finally:
+        if alerts is not None:
+            await alerts.stop()  # drain queued deliveries (bounded), save trigger state
         server.should_exit = True
         await server_task
         state.store.close()

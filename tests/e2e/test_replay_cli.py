@@ -173,3 +173,34 @@ def test_run_with_no_network_keeps_serving(tmp_path):
         assert srcs[0]["last_error"]
     finally:
         assert stop(proc, signal.SIGINT) == 0
+
+
+def test_http_push_ingest(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("sources = []\n", encoding="utf-8")
+    port = free_port()
+    log = tmp_path / "log.txt"
+    proc = subprocess.Popen([*TOCSIN, "run", "--config", str(cfg), "--db", str(tmp_path / "t.db"),
+                             "--port", str(port)], stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(base + "/healthz", proc)
+        items = [{"id": f"p{i}", "text": f"Flooding reported in Goma, street {i} under water",
+                  "time": "2024-05-01T06:00:00Z", "author": "@secret_handle_001"} for i in range(20)]
+        items += [{"id": "bad", "text": ""}, "not an object"]
+        r = httpx.post(base + "/api/v1/ingest", json=items)
+        assert r.status_code == 202
+        body = r.json()
+        assert body["accepted"] == 20
+        assert [x["index"] for x in body["rejected"]] == [20, 21]
+        assert httpx.post(base + "/api/v1/ingest", json=items[:5]).json()["accepted"] == 5
+        for _ in range(100):
+            if httpx.get(base + "/healthz").json()["reports"] == 20:
+                break
+            time.sleep(0.05)
+        assert httpx.get(base + "/healthz").json()["reports"] == 20  # resubmission stored once
+        push = [s for s in httpx.get(base + "/api/v1/sources").json()["sources"] if s["name"] == "push"]
+        assert push and push[0]["items_bad"] == 2
+    finally:
+        assert stop(proc) == 0
+    privacy_scan(tmp_path, log)

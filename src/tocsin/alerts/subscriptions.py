@@ -275,7 +275,7 @@ def subscription_from_dict(d: Any, *, id: str | None = None, owner: str | None =
     if not isinstance(name, str) or len(name) > 200:
         raise SubscriptionError("name must be a string of at most 200 characters")
     min_tier = d.get("min_tier") or Tier.ROUTINE.value
-    if min_tier not in TIER_RANK:
+    if not isinstance(min_tier, str) or min_tier not in TIER_RANK:
         raise SubscriptionError(f"min_tier must be one of {list(TIER_RANK)}")
     min_sources = d.get("min_sources", 1)
     if isinstance(min_sources, bool) or not isinstance(min_sources, int) or not (

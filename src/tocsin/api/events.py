@@ -62,7 +62,11 @@ def get_event(
         raise HTTPException(404, f"no event {event_id!r}")
     allow = st.extras.get("raw_text_allowed")
     if text:
-        actor = allow(request) if allow else "anonymous@" + (request.client.host if request.client else "?")
+        # raw text needs a key with read scope (the hook, installed by api.auth, raises
+        # 401/403); with no hook installed, nobody gets raw text
+        if allow is None:
+            raise HTTPException(401, "raw report text needs an API key with 'read' scope")
+        actor = allow(request)
         st.store.audit(actor, "read_raw_reports", f"event:{event_id}")
     reports = st.store.event_reports(event_id, limit=limit, offset=offset, with_text=text)
     out = event.to_dict()

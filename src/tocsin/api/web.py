@@ -90,33 +90,33 @@ def _shell(st: AppState) -> Response:
     return FileResponse(WEB_DIR / "index.html", media_type=_TYPES[".html"], headers=headers)
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 def index(st: Annotated[AppState, Depends(get_state)]) -> Response:
     return _shell(st)
 
 
-@router.get("/event/{event_id}")
+@router.api_route("/event/{event_id}", methods=["GET", "HEAD"])
 def event_page(event_id: str, st: Annotated[AppState, Depends(get_state)]) -> Response:
     return _shell(st)
 
 
-@router.get("/subscriptions")
+@router.api_route("/subscriptions", methods=["GET", "HEAD"])
 def subscriptions_page(st: Annotated[AppState, Depends(get_state)]) -> Response:
     return _shell(st)
 
 
-@router.get("/sources")
+@router.api_route("/sources", methods=["GET", "HEAD"])
 def sources_page(st: Annotated[AppState, Depends(get_state)]) -> Response:
     return _shell(st)
 
 
-@router.get("/web-config.json")
+@router.api_route("/web-config.json", methods=["GET", "HEAD"])
 def web_config(st: Annotated[AppState, Depends(get_state)]) -> Response:
     return JSONResponse(web_settings(st), headers={**security_headers(st),
                                                    "Cache-Control": "no-cache"})
 
 
-@router.get("/static/{path:path}")
+@router.api_route("/static/{path:path}", methods=["GET", "HEAD"])
 def static(path: str, st: Annotated[AppState, Depends(get_state)]) -> Response:
     root = WEB_DIR.resolve()
     target = (root / path).resolve()

@@ -37,11 +37,13 @@ class Cluster:
     needs: Counter[str] = field(default_factory=Counter)
     hazards: Counter[str] = field(default_factory=Counter)
     places: dict[str, list[Any]] = field(default_factory=dict)  # gid -> [n, name, lat, lon, cc]
+    main_place: str | None = None  # geonameid mentioned by most reports
     rate: float = 0.0  # reports, decayed with a one-hour half-life (growth rate)
     rate_t: float = 0.0
     title: str = ""
     title_score: float = -1.0
-    members: list[str] = field(default_factory=list)  # report ids, kept while a candidate
+    #: (report id, fallback event id or None), kept while a candidate
+    members: list[tuple[str, str | None]] = field(default_factory=list)
     tier: str = Tier.ROUTINE.value
     severity: float = 0.0
     merged_into: str | None = None
@@ -109,9 +111,12 @@ class Cluster:
             key = str(p.geonameid)
             entry = self.places.get(key)
             if entry is None:
-                self.places[key] = [1, p.name or p.phrase, p.lat, p.lon, p.country]
+                entry = self.places[key] = [1, p.name or p.phrase, p.lat, p.lon, p.country]
             else:
                 entry[0] += 1
+            main = self.places.get(self.main_place) if self.main_place else None
+            if main is None or entry[0] > main[0]:
+                self.main_place = key
 
     def absorb(self, other: Cluster) -> None:
         """Merge ``other`` into this cluster (both profiles on the same decay scale)."""
@@ -135,6 +140,8 @@ class Cluster:
                 self.places[k] = list(e)
             else:
                 mine[0] += e[0]
+        if self.places:
+            self.main_place = max(self.places, key=lambda k: self.places[k][0])
         self.rate += other.rate
         if other.title_score > self.title_score:
             self.title, self.title_score = other.title, other.title_score
@@ -145,6 +152,7 @@ class Cluster:
         if len(self.places) > keep:
             top = sorted(self.places.items(), key=lambda kv: -kv[1][0])[:keep]
             self.places = dict(top)
+            self.main_place = top[0][0]
 
     # --- snapshot -----------------------------------------------------------------------
     def to_state(self) -> dict[str, Any]:
@@ -155,7 +163,7 @@ class Cluster:
             "sources": sorted(self.sources), "authored": self.authored,
             "languages": dict(self.languages),
             "info": dict(self.info), "needs": dict(self.needs), "hazards": dict(self.hazards),
-            "places": self.places, "rate": self.rate, "rate_t": self.rate_t,
+            "places": self.places, "main_place": self.main_place, "rate": self.rate, "rate_t": self.rate_t,
             "title": self.title, "title_score": self.title_score, "members": self.members,
             "tier": self.tier, "severity": self.severity, "merged_into": self.merged_into,
             "closed_at": self.closed_at,
@@ -172,9 +180,10 @@ class Cluster:
         c.languages = Counter(d["languages"])
         c.info, c.needs, c.hazards = Counter(d["info"]), Counter(d["needs"]), Counter(d["hazards"])
         c.places = {k: list(v) for k, v in d["places"].items()}
+        c.main_place = d["main_place"]
         c.rate, c.rate_t = d["rate"], d["rate_t"]
         c.title, c.title_score = d["title"], d["title_score"]
-        c.members = list(d["members"])
+        c.members = [(m[0], m[1]) for m in d["members"]]
         c.tier, c.severity = d["tier"], d["severity"]
         c.merged_into, c.closed_at = d["merged_into"], d["closed_at"]
         return c

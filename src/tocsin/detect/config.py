@@ -16,21 +16,32 @@ DAY = 24 * HOUR
 @dataclass(slots=True)
 class DetectorConfig:
     # --- similarity -------------------------------------------------------------------
-    #: half-life of term weights inside an event and of document frequencies: vocabulary of
-    #: the last day dominates, so an event's profile follows its story as it moves on.
-    half_life: float = 12 * HOUR
+    #: half-life of term weights inside a cluster: the profile follows its story as it moves
+    #: on, but slowly, so that a few stray reports cannot turn one hurricane into the next.
+    half_life: float = 3 * DAY
+    #: half-life of the background document frequencies (what counts as "rare right now").
+    df_half_life: float = 12 * HOUR
     #: pseudo-documents of shrinkage: a cluster of one report cannot look as certain as an
     #: event of thousands, which keeps early fragments from stealing reports.
-    prior_docs: float = 2.0
+    prior_docs: float = 1.0
     #: IDF cap: hapax words (typos, names) would otherwise dominate a short post's weight.
     idf_cap: float = 6.0
     #: floor of a report's own feature mass in the similarity's denominator: below it a short
     #: post is judged by the evidence it carries rather than by the share of its words matched.
     min_mass: float = 0.0
-    #: minimal similarity to join an existing event or candidate.
-    join_threshold: float = 0.12
+    #: similarity at which a report joins an event or candidate (and shapes its profile).
+    join_threshold: float = 0.06
+    #: below ``join_threshold`` but above this, a report is a *tentative* member of the best
+    #: event: it opens its own candidate (so a new story can emerge from it) and falls back to
+    #: that event if the candidate never becomes an event of its own.
+    weak_threshold: float = 0.02
     #: factor applied when report and event hazards are both known and differ.
     hazard_mismatch: float = 0.5
+    #: factor applied when the report names places, none of them the cluster's, and all
+    #: farther than ``place_radius_km`` from the cluster's main place: two floods at once in
+    #: two countries are two events, however alike their words.
+    place_mismatch: float = 0.25
+    place_radius_km: float = 300.0
     #: an event quiet for longer than this loses similarity by half every ``stale_half_life``.
     stale_after: float = 1 * DAY
     stale_half_life: float = 7 * DAY
@@ -57,8 +68,6 @@ class DetectorConfig:
     merge_every: int = 500
     #: a feature carried by this share of a cluster's reports is one of its anchors
     anchor_share: float = 0.5
-    #: anchor overlap coefficient at which two clusters are one story (see merge.py)
-    merge_threshold: float = 0.5
     # --- summaries ------------------------------------------------------------------------
     summary_terms: int = 8
     max_places: int = 200

@@ -16,7 +16,13 @@ integer ids, they never collide, and a snapshot stays readable across processes 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import regex
+
 from ..model import Report
+
+HASHTAG_RE = regex.compile(r"#([\p{L}\p{N}_]{6,})")
 
 # Function words of the languages most crisis streams carry. Small on purpose: IDF already
 # down-weights frequent words; this list only removes words that are frequent *everywhere*
@@ -63,18 +69,50 @@ def stem(word: str) -> str:
 
 
 def word_features(tokens: list[str]) -> dict[str, float]:
-    """Binary bag of content words: a word repeated in a short post adds nothing."""
+    """Binary bag of content words: a word repeated in a short post adds nothing.
+
+    Hyphenated words also give their parts ("iran-iraq" -> iran, iraq; "post-irma" -> irma):
+    the compound and its parts name the same things.
+    """
     out: dict[str, float] = {}
     for t in tokens:
         if len(t) < 2 or t in STOPWORDS or t.isdigit() and len(t) < 3:
             continue
         out[stem(t)] = 1.0
+        if "-" in t:
+            for part in t.split("-"):
+                if len(part) > 2 and part not in STOPWORDS:
+                    out[stem(part)] = 1.0
     return out
 
 
-def report_features(r: Report) -> dict[str, float]:
+def split_compound(tag: str, known: Callable[[str], float], min_known: float) -> list[str]:
+    """Split a run-together hashtag in two known words ("hurricaneharvey", "srilanka").
+
+    Hashtags are how a story names itself, and the same story writes "#PuertoRico" and
+    "Puerto Rico". ``known`` gives a word's current (decayed) document frequency; both
+    halves must be at least ``min_known`` frequent, and the split whose rarer half is most
+    frequent wins. No dictionary is needed: the stream itself says which words exist.
+    """
+    best, best_k = None, min_known
+    for i in range(3, len(tag) - 2):
+        left, right = tag[:i], tag[i:]
+        if left in STOPWORDS or right in STOPWORDS:
+            continue
+        k = min(known(left), known(right))
+        if k >= best_k:
+            best, best_k = (left, right), k
+    return [stem(best[0]), stem(best[1])] if best else []
+
+
+def report_features(r: Report, splitter: Callable[[str], list[str]] | None = None
+                    ) -> dict[str, float]:
     """All features of one report, with their kind weights (words 1.0)."""
     feats = word_features(r.tokens)
+    if splitter is not None and "#" in r.norm_text:
+        for tag in HASHTAG_RE.findall(r.norm_text):
+            for part in splitter(tag.casefold()):
+                feats.setdefault(part, 1.0)
     for p in r.places:
         if p.geonameid is not None:
             feats[f"g:{p.geonameid}"] = PLACE_WEIGHT

@@ -7,8 +7,9 @@ shared hazard word would wrongly fuse two concurrent hurricanes. What the fragme
 an *anchor*: a feature most of their reports carry that is not generic crisis vocabulary —
 a name ("harvey"), a place ("houston", or a GeoNames id, which is the same in every
 language). Two clusters are one when the anchors of the smaller are (mostly) anchors of the
-larger: an overlap coefficient, so a sub-story ("Harvey" + "Houston") folds into its story
-("Harvey").
+larger. A candidate joins an event whose primary anchor it carries (a sub-story, "Harvey" +
+"Rockport", folds into its story, "Harvey"); two events merge when each one's primary anchor
+is an anchor of the other.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ ayuda víctima victima muerto muertos herido heridos desastre emergencia
 GENERIC: frozenset[str] = frozenset(stem(w) for w in _GENERIC) | frozenset(_GENERIC)
 
 
-def anchors(c: Cluster, idf: Callable[[str], float], min_share: float) -> dict[str, float]:
-    """Specific features carried by at least ``min_share`` of the cluster (decayed), by idf."""
+def anchors(c: Cluster, min_share: float) -> dict[str, float]:
+    """Specific features carried by at least ``min_share`` of the cluster, with their share."""
     if c.n <= 0.0:
         return {}
     cut = min_share * c.n
@@ -52,13 +53,21 @@ def anchors(c: Cluster, idf: Callable[[str], float], min_share: float) -> dict[s
             continue
         if len(w) > 2 and w[1] == ":" and w[0] != "g":  # only places among non-words
             continue
-        out[w] = idf(w)
+        out[w] = v / c.n
     return out
 
 
-def anchor_overlap(a: dict[str, float], b: dict[str, float]) -> float:
-    """Overlap coefficient of two weighted anchor sets (0 when either is empty)."""
-    if not a or not b:
-        return 0.0
-    shared = sum(x for w, x in a.items() if w in b)
-    return shared / min(sum(a.values()), sum(b.values()))
+def primary(anc: dict[str, float], idf: Callable[[str], float]) -> str | None:
+    """The anchor most of the cluster shares (ties: the rarer one) — what the story is about."""
+    if not anc:
+        return None
+    return max(anc, key=lambda w: (round(anc[w], 2), idf(w)))
+
+
+def same_story(a: dict[str, float], pa: str | None, b: dict[str, float], pb: str | None) -> bool:
+    """Two events are one story when each one's primary anchor is an anchor of the other.
+
+    Mutual, so that a big event which picked up a second name along the way ("Harvey" tweets
+    that mention "Irma") does not swallow the other storm's event.
+    """
+    return pa is not None and pb is not None and pa in b and pb in a

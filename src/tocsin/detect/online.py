@@ -29,9 +29,8 @@ from __future__ import annotations
 
 import heapq
 import json
-import math
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -41,8 +40,9 @@ from ..model import ChangeKind, Event, EventChange, EventStatus, Report, Tier
 from .cluster import CANDIDATE, Cluster
 from .config import HOUR, DetectorConfig
 from .decay import Clock, DocFreq
-from .features import report_features
-from .merge import anchor_overlap, anchors
+from .features import report_features, split_compound
+from .geo import km
+from .merge import anchors, primary, same_story
 from .scores import build_event, growth_rate, severity_and_tier, to_ts
 
 SNAPSHOT_VERSION = 1
@@ -52,6 +52,8 @@ _RECENT_REPORTS = 50_000
 _ARCHIVE = 5_000
 #: features kept per event profile before pruning (memory bound for month-long events)
 _MAX_TERMS = 40_000
+#: both halves of a split hashtag must appear in this many recent (decayed) reports
+_SPLIT_MIN_DOCS = 3.0
 
 
 class OnlineDetector:
@@ -63,6 +65,7 @@ class OnlineDetector:
             cfg = DetectorConfig.from_dict({**cfg.to_dict(), **overrides})
         self.cfg = cfg
         self.clock = Clock(cfg.half_life)
+        self.dfclock = Clock(cfg.df_half_life)
         self.df = DocFreq(cfg.idf_cap)
         self.clusters: dict[str, Cluster] = {}
         self.candidates: OrderedDict[str, None] = OrderedDict()
@@ -76,7 +79,9 @@ class OnlineDetector:
         self._next_merge = cfg.merge_every
         self._last_life: float | None = None
         self._backfill: dict[str, str] = {}
-        self._anchor_cache: dict[str, dict[str, float]] = {}
+        self._anchor_cache: dict[str, tuple[dict[str, float], str | None]] = {}
+        self._pending: list[EventChange] = []
+        self._split_cache: dict[str, list[str]] = {}
         #: provisional cluster id per report of the last ``observe`` call (None: unclustered);
         #: ``final_event`` turns it into the final event id once the stream is over
         self.last_clusters: list[str | None] = []
@@ -92,18 +97,21 @@ class OnlineDetector:
             now = self.clock.now
             if factor is not None:
                 self._rebase(factor)
+            dfactor = self.dfclock.advance(t)
+            if dfactor is not None:
+                self.df.rescale(dfactor, floor=0.05)
             if self._last_life is None or now - self._last_life >= HOUR:
                 changes.extend(self._lifecycle(now))
             g = self.clock.g()
-            self.df.g = g
-            feats = report_features(r)
-            self.df.add(feats, g)
+            self.df.g = dg = self.dfclock.g()
+            feats = report_features(r, self._split)
+            self.df.add(feats, dg)
             self.processed += 1
             if r.relevant is False or not feats:
                 r.event_id = None
                 out.append(None)
                 continue
-            c, sim = self._assign(r, feats, now)
+            c, sim, fallback = self._assign(r, feats, now)
             if c is None:
                 c = self._new_candidate(r, t)
             before = feats.keys() - c.terms.keys() if r.duplicate_of is None else ()
@@ -111,23 +119,22 @@ class OnlineDetector:
             self._index(c, before)
             self._remember(r.id, c.id)
             if c.status == CANDIDATE:
-                c.members.append(r.id)
+                c.members.append((r.id, fallback))
                 self.candidates.move_to_end(c.id)
                 if self._ready(c):
                     change, c = self._promote(c, now)
                     if change is not None:
                         changes.append(change)
             elif c.status in (EventStatus.COOLING.value, EventStatus.CLOSED.value):
-                c.status = (EventStatus.ACTIVE.value if c.report_count >= self.cfg.active_reports
-                            else EventStatus.EMERGING.value)
-                c.closed_at = None
-                changes.append(self._change(ChangeKind.STATUS, c, now))
+                self._reopen(c, now)
             if c.is_event:
                 dirty[c.id] = c
                 r.event_id = c.id
             else:
                 r.event_id = None
             out.append(c.id)
+        changes.extend(self._pending)
+        self._pending = []
         now = self.clock.now
         if self.processed >= self._next_merge:
             self._next_merge = self.processed + self.cfg.merge_every
@@ -180,15 +187,33 @@ class OnlineDetector:
         out, self._backfill = self._backfill, {}
         return out
 
+    def _split(self, tag: str) -> list[str]:
+        """Compound hashtag split against the stream's own vocabulary, cached (bounded)."""
+        hit = self._split_cache.get(tag)
+        if hit is None:
+            df, g = self.df.df, self.df.g
+            hit = split_compound(tag, lambda w: df.get(w, 0.0) / g, _SPLIT_MIN_DOCS)
+            if len(self._split_cache) > 50_000:
+                self._split_cache.clear()
+            # a split that failed may succeed once the halves have been seen: cache successes
+            if hit:
+                self._split_cache[tag] = hit
+        return hit
+
     # ------------------------------------------------------------------ assignment
     def _assign(self, r: Report, feats: dict[str, float], now: float
-                ) -> tuple[Cluster | None, float]:
+                ) -> tuple[Cluster | None, float, str | None]:
+        """Best cluster to join (or None), its similarity, and a fallback event id.
+
+        The fallback is the best event when it matched only weakly: the report then opens a
+        candidate, and lands in the fallback event if that candidate never grows into one.
+        """
         if r.duplicate_of is not None:
             cid = self.recent.get(r.duplicate_of)
             if cid is not None:
                 c = self.clusters.get(self.resolve(cid))
                 if c is not None and c.status != EventStatus.MERGED.value:
-                    return c, 1.0
+                    return c, 1.0, None
         idf = self.df.idf
         acc: dict[str, float] = {}
         found: dict[str, Cluster] = {}
@@ -206,12 +231,15 @@ class OnlineDetector:
                         acc[cid] = acc.get(cid, 0.0) + x * v
                         found[cid] = c
         if not acc or denom <= 0.0:
-            return None, 0.0
+            return None, 0.0, None
         cfg = self.cfg
         if denom < cfg.min_mass:
             denom = cfg.min_mass
-        best, best_sim = None, cfg.join_threshold
+        best, best_sim = None, 0.0
+        weak, weak_sim = None, cfg.weak_threshold
         hz = r.hazard if r.hazard not in (None, "none", "other") else None
+        pts = [(p.lat, p.lon, str(p.geonameid)) for p in r.places
+               if p.geonameid is not None and p.lat is not None and p.lon is not None]
         for cid, a in acc.items():
             c = found[cid]
             norm = (c.n + cfg.prior_docs * c.last_g) * denom
@@ -222,12 +250,28 @@ class OnlineDetector:
                 dh = c.dominant_hazard()
                 if dh != hz:
                     sim *= cfg.hazard_mismatch
+            if pts and c.main_place is not None and self._far(pts, c):
+                sim *= cfg.place_mismatch
             quiet = now - c.last
             if quiet > cfg.stale_after:
                 sim *= 0.5 ** ((quiet - cfg.stale_after) / cfg.stale_half_life)
             if sim > best_sim:
                 best, best_sim = c, sim
-        return best, best_sim
+            if sim > weak_sim and c.is_event:
+                weak, weak_sim = c, sim
+        if best is not None and best_sim >= cfg.join_threshold:
+            return best, best_sim, None
+        return None, best_sim, weak.id if weak is not None else None
+
+    def _far(self, pts: list[tuple[float, float, str]], c: Cluster) -> bool:
+        """True when no place of the report is the cluster's or near its main place."""
+        main = c.places.get(c.main_place or "")
+        if main is None or main[2] is None or main[3] is None:
+            return False
+        for lat, lon, gid in pts:
+            if gid in c.places or km(lat, lon, main[2], main[3]) <= self.cfg.place_radius_km:
+                return False
+        return True
 
     def _new_candidate(self, r: Report, t: float) -> Cluster:
         base = "e" + xxhash.xxh64_hexdigest(r.id.encode("utf-8"))[:12]
@@ -283,17 +327,34 @@ class OnlineDetector:
         """Make a ready candidate an event — or fold it into the event whose story it is."""
         self._unindex(c, self.cand_post)
         self.candidates.pop(c.id, None)
-        mine = anchors(c, self.df.idf, self.cfg.anchor_share)
-        host, best = None, self.cfg.merge_threshold
+        mine = anchors(c, self.cfg.anchor_share)
+        host, best = None, 0.0
         for e in self.clusters.values():
-            if not e.is_open or not self._hazards_agree(c, e):
+            if not e.is_event or not self._hazards_agree(c, e):
                 continue
-            ov = anchor_overlap(mine, self._anchors_of(e))
-            if ov >= best:
-                host, best = e, ov
+            _anc, p = self._anchors_of(e)
+            share = mine.get(p, 0.0) if p is not None else 0.0
+            if share > best or (share == best and host is not None and e.n > host.n):
+                host, best = e, share
+        if host is not None and best <= 0.0:
+            host = None
+        if host is None and not mine:
+            # no specific anchor (no name, no place shared by most of it): generic talk. It
+            # belongs to the event it weakly matched, if any; otherwise it waits (chatter
+            # that shares only "earthquake" must not open an event)
+            votes = Counter(fb for _, fb in c.members if fb is not None)
+            fb, k = votes.most_common(1)[0] if votes else (None, 0)
+            cand = self.clusters.get(self.resolve(fb)) if fb else None
+            if cand is None or not cand.is_event or 2 * k < len(c.members):
+                self.candidates[c.id] = None
+                self._index(c, list(c.terms))
+                return None, c
+            host = cand
         if host is not None:
+            if not host.is_open:
+                self._reopen(host, now)
             new_terms = c.terms.keys() - host.terms.keys()
-            for rid in c.members:
+            for rid, _fb in c.members:
                 self._backfill[rid] = host.id
             c.members = []
             host.absorb(c)
@@ -303,22 +364,29 @@ class OnlineDetector:
             return None, host
         c.status = EventStatus.EMERGING.value
         self._index(c, list(c.terms))
-        for rid in c.members:
+        for rid, _fb in c.members:
             self._backfill[rid] = c.id
         c.members = []
         self.promoted[c.id] = None
         while len(self.promoted) > 10 * _RECENT_REPORTS:
             self.promoted.popitem(last=False)
-        self._anchor_cache[c.id] = mine
+        self._anchor_cache[c.id] = (mine, primary(mine, self.df.idf))
         c.severity, tier = severity_and_tier(c, growth_rate(c, now))
         c.tier = tier.value
         return self._change(ChangeKind.NEW, c, now), c
 
-    def _anchors_of(self, c: Cluster) -> dict[str, float]:
+    def _anchors_of(self, c: Cluster) -> tuple[dict[str, float], str | None]:
         a = self._anchor_cache.get(c.id)
         if a is None:
-            a = self._anchor_cache[c.id] = anchors(c, self.df.idf, self.cfg.anchor_share)
+            anc = anchors(c, self.cfg.anchor_share)
+            a = self._anchor_cache[c.id] = (anc, primary(anc, self.df.idf))
         return a
+
+    def _reopen(self, c: Cluster, now: float) -> None:
+        c.status = (EventStatus.ACTIVE.value if c.report_count >= self.cfg.active_reports
+                    else EventStatus.EMERGING.value)
+        c.closed_at = None
+        self._pending.append(self._change(ChangeKind.STATUS, c, now))
 
     @staticmethod
     def _hazards_agree(a: Cluster, b: Cluster) -> bool:
@@ -340,6 +408,7 @@ class OnlineDetector:
             self.candidates.popitem(last=False)
             self._unindex(c, self.cand_post)
             del self.clusters[cid]
+            self._fall_back(c)
         for c in list(self.clusters.values()):
             if not c.is_event:
                 continue
@@ -364,6 +433,16 @@ class OnlineDetector:
             c.prune_places(cfg.max_places)
         return changes
 
+    def _fall_back(self, c: Cluster) -> None:
+        """A candidate dies: its tentative members join the events they weakly matched."""
+        for rid, fb in c.members:
+            if fb is None:
+                continue
+            e = self.clusters.get(self.resolve(fb))
+            if e is not None and e.is_event:
+                self._backfill[rid] = e.id
+                e.report_count += 1
+
     def _evict(self, c: Cluster, now: float) -> None:
         self.archive[c.id] = self._event(c, now)
         if len(self.archive) > _ARCHIVE:
@@ -380,9 +459,7 @@ class OnlineDetector:
         c.terms = kept
 
     def _rebase(self, factor: float) -> None:
-        """Move the decay landmark: rescale every stored weight once, drop what decayed away."""
-        self.df.rescale(factor, floor=0.05)
-        self.df.g = 1.0
+        """Move the profile decay landmark: rescale every profile once, drop what decayed."""
         for c in self.clusters.values():
             c.n *= factor
             c.last_g *= factor
@@ -397,23 +474,30 @@ class OnlineDetector:
 
     # ------------------------------------------------------------------ merges
     def _merge_pass(self, now: float) -> list[EventChange]:
-        events = [c for c in self.clusters.values() if c.is_open]
         self._anchor_cache = {}
-        if len(events) < 2:
+        events = [c for c in self.clusters.values() if c.is_event]
+        if not any(c.is_open for c in events) or len(events) < 2:
             return []
         anc = {c.id: self._anchors_of(c) for c in events}
         pairs: list[tuple[float, Cluster, Cluster]] = []
         for i, a in enumerate(events):
+            aa, pa = anc[a.id]
             for b in events[i + 1:]:
-                ov = anchor_overlap(anc[a.id], anc[b.id])
-                if ov >= self.cfg.merge_threshold and self._hazards_agree(a, b):
-                    pairs.append((ov, a, b))
+                if not (a.is_open or b.is_open):
+                    continue
+                ab, pb = anc[b.id]
+                if same_story(aa, pa, ab, pb) and self._hazards_agree(a, b):
+                    pairs.append((aa[pb] + ab[pa], a, b))
         changes: list[EventChange] = []
         gone: set[str] = set()
         for _cos, a, b in sorted(pairs, key=lambda p: -p[0]):
             if a.id in gone or b.id in gone:
                 continue
             keep, lose = (a, b) if (a.created, a.id) <= (b.created, b.id) else (b, a)
+            if not keep.is_open:
+                self._reopen(keep, now)
+                changes.extend(self._pending)
+                self._pending = []
             self._unindex(lose, self.ev_post)
             new_terms = lose.terms.keys() - keep.terms.keys()
             keep.absorb(lose)
@@ -450,6 +534,7 @@ class OnlineDetector:
             "version": SNAPSHOT_VERSION,
             "config": self.cfg.to_dict(),
             "clock": self.clock.to_state(),
+            "dfclock": self.dfclock.to_state(),
             "df": self.df.to_state(),
             "clusters": [c.to_state() for c in self.clusters.values()],
             "candidates": list(self.candidates),
@@ -470,6 +555,7 @@ class OnlineDetector:
                              f"is not {SNAPSHOT_VERSION}; start from an empty detector")
         d = cls(DetectorConfig.from_dict(state["config"]))
         d.clock = Clock.from_state(state["clock"])
+        d.dfclock = Clock.from_state(state["dfclock"])
         d.df = DocFreq.from_state(state["df"])
         for cs in state["clusters"]:
             c = Cluster.from_state(cs)

@@ -76,9 +76,16 @@ class ReplayResult:
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
-    def final_events(self, detector: OnlineDetector) -> list[str | None]:
-        """Event id per good item, merge pointers resolved (ids as of the end of the stream)."""
-        return [detector.final_event(c) for c in self.clusters]
+    def final_events(self, detector: OnlineDetector, backfill: dict[str, str] | None = None
+                     ) -> list[str | None]:
+        """Event id per good item, merge pointers resolved (ids as of the end of the stream).
+
+        ``backfill`` holds the later decisions the detector announced through
+        ``drain_backfill`` (a candidate's reports that ended up in an event).
+        """
+        bf = backfill or {}
+        return [detector.final_event(bf.get(rid, c)) for rid, c in zip(self.ids, self.clusters,
+                                                                      strict=True)]
 
 
 def iter_reports(path: Path, result: ReplayResult, batch_size: int
@@ -114,6 +121,7 @@ def replay(
     batch_size: int = 1000,
     on_changes: Callable[[list[EventChange]], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
+    on_backfill: Callable[[dict[str, str]], None] | None = None,
     keep_gold: bool = False,
 ) -> ReplayResult:
     """Run the file through ``stages`` then ``detector``; returns per-item provisional ids."""
@@ -129,6 +137,9 @@ def replay(
         changes = detector.observe(batch)
         res.stage_seconds["detect"] = res.stage_seconds.get("detect", 0.0) \
             + time.perf_counter() - s0
+        bf = detector.drain_backfill()
+        if on_backfill is not None and bf:
+            on_backfill(bf)
         res.ids.extend(r.id for r in batch)
         res.clusters.extend(detector.last_clusters)
         if keep_gold:

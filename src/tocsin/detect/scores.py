@@ -73,7 +73,10 @@ def growth_rate(c: Cluster, now: float) -> float:
 
 def top_terms(c: Cluster, idf: Callable[[str], float], k: int) -> list[str]:
     """Words most typical of the event: frequent in it, rare in the background."""
-    words = ((v * idf(w), w) for w, v in c.terms.items() if is_word(w))
+    # only words carried by at least 1% of the event can be among its top terms; filtering
+    # on the raw weight first keeps this cheap for events with tens of thousands of words
+    cut = 0.01 * c.n
+    words = [(v * idf(w), w) for w, v in c.terms.items() if v >= cut and is_word(w)]
     return [w for _, w in heapq.nlargest(k, words)]
 
 

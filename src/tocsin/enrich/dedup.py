@@ -25,38 +25,44 @@ def exact_key(tokens: list[str]) -> str:
     return xxhash.xxh64_hexdigest(" ".join(tokens).encode("utf-8"))
 
 
-def _features(tokens: list[str]) -> list[str]:
-    # Unigrams and bigrams: unigrams alone make reordered texts collide, bigrams alone make
-    # short texts too sensitive to a single changed word.
-    feats = list(tokens)
-    feats.extend(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
-    return feats
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def _token_hashes(token_lists: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """64-bit hashes of every token of the batch, and the report each belongs to."""
+    flat = [xxhash.xxh64_intdigest(t.encode("utf-8")) for toks in token_lists for t in toks]
+    owner = np.repeat(np.arange(len(token_lists)), [len(t) for t in token_lists])
+    return np.array(flat, dtype=np.uint64), owner
 
 
 def simhash_batch(token_lists: list[list[str]]) -> list[int]:
     """64-bit SimHash of each token list (0 for an empty one), vectorised over the batch.
 
-    Per-bit voting in Python costs 64 operations per feature; numpy does the whole batch's
-    votes at once, which is what keeps dedup far from the pipeline's critical path.
+    Features are the unigrams and bigrams of the words: unigrams alone make reordered texts
+    collide, bigrams alone make short texts too sensitive to one changed word. Only tokens
+    are hashed in Python; bigram hashes are mixed from their tokens' hashes in numpy and the
+    per-bit votes of the whole batch are counted at once, which keeps dedup far from the
+    pipeline's critical path.
     """
-    lengths = []
-    hashes: list[int] = []
-    for toks in token_lists:
-        feats = _features(toks)
-        lengths.append(len(feats))
-        hashes.extend(xxhash.xxh64_intdigest(f.encode("utf-8")) for f in feats)
     out = [0] * len(token_lists)
-    if not hashes:
+    uni, owner = _token_hashes(token_lists)
+    if uni.size == 0:
         return out
-    arr = np.array(hashes, dtype=np.uint64)
-    bits = np.unpackbits(arr.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
-    votes = bits.astype(np.int32) * 2 - 1  # +1 for a set bit, -1 otherwise
-    starts = np.cumsum([0, *lengths[:-1]])
-    nonempty = np.array(lengths) > 0
-    sums = np.add.reduceat(votes, starts[nonempty], axis=0)
-    packed = np.packbits(sums > 0, axis=1, bitorder="little").view(np.uint64).ravel()
-    for i, v in zip(np.flatnonzero(nonempty), packed, strict=True):
-        out[i] = int(v)
+    with np.errstate(over="ignore"):
+        same = owner[:-1] == owner[1:]
+        bi = (uni[:-1] * _M1 ^ ((uni[1:] << np.uint64(1)) | (uni[1:] >> np.uint64(63))) * _M2)[same]
+    feats = np.concatenate([uni, bi])
+    feat_owner = np.concatenate([owner, owner[:-1][same]])
+    bits = np.unpackbits(feats.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+    n = len(token_lists)
+    idx = (feat_owner[:, None] * 64 + np.arange(64)).ravel()
+    ones = np.bincount(idx, weights=bits.ravel(), minlength=n * 64).reshape(n, 64)
+    totals = np.bincount(feat_owner, minlength=n)
+    majority = ones * 2 > totals[:, None]
+    packed = np.packbits(majority, axis=1, bitorder="little").view(np.uint64).ravel()
+    for i in np.flatnonzero(totals):
+        out[i] = int(packed[i])
     return out
 
 
@@ -72,7 +78,7 @@ def hamming(a: int, b: int) -> int:
 class DedupIndex:
     """Remembers the last ``window`` reports' keys and answers "is this a copy, of what?"."""
 
-    def __init__(self, window: int = 50_000, max_distance: int = 3, min_tokens: int = 4):
+    def __init__(self, window: int = 20_000, max_distance: int = 4, min_tokens: int = 4):
         self.window = window
         self.max_distance = max_distance
         # Very short texts ("Pray for Nepal") collide by accident; they get exact matching only.

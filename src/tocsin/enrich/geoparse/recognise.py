@@ -56,6 +56,15 @@ PLACE_FOLLOWERS = frozenset(
     "people health area metro metropolitan international emergency national west east "
     "north south central".split())
 
+#: Never toponyms in running text, whatever the gazetteer says (months, weekdays...).
+NEVER = frozenset(fold(w) for w in (
+    *"January February March April May June July August September October November December "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter Ramadan "
+    "Eid God Lord Allah Internet Web".split(), "el nino", "la nina"))
+QUALIFIERS = frozenset(
+    "north south east west northern southern eastern western central greater downtown "
+    "upper lower new old st saint san santa fort port mount lake".split())
+
 _CYR_TOKEN = regex.compile(r"\p{Cyrillic}[\p{Cyrillic}\p{M}'’]*(?:-\p{Cyrillic}+)*")
 _CYR_ENDINGS = ("ами", "ями", "ові", "еві", "ого", "ому", "ою", "ею", "ом", "ем", "ой",
                 "ей", "ів", "ах", "ях", "а", "я", "у", "ю", "і", "ї", "е", "и", "ы")
@@ -107,7 +116,8 @@ def cyrillic_lemmas(word: str) -> list[str]:
     """Candidate nominatives of an inflected Cyrillic word (lower case, unfolded)."""
     w = word.lower()
     out: list[str] = []
-    for e in _CYR_ENDINGS:
+    # shorter endings first: the longest plausible stem is the likeliest nominative
+    for e in sorted(_CYR_ENDINGS, key=len):
         if w.endswith(e) and len(w) - len(e) >= 3:
             stem = w[: len(w) - len(e)]
             stems = [stem]
@@ -153,14 +163,21 @@ class Recogniser:
         best_kind, best_pop, exact, _demonym, important = self._key_facts(kid)
         prev_word, prev_start = _word_before(text, s)
         locative = prev_word.lower() in LOCATIVE
+        if folded[s:e] in NEVER:
+            return False, locative
         if exact:
             letters = [c for c in orig if c.isalpha()]
-            if not all(c.isupper() for c in letters):
+            if "." in orig:
+                if not letters or not letters[0].isupper():
+                    return False, locative
+            elif not all(c.isupper() for c in letters):
                 return False, locative
             # "US" in an all-capitals headline is as likely the pronoun
             if orig.replace(".", "") == "US" and _mostly_upper(text):
                 return False, locative
             return True, locative
+        if len(orig) <= 5 and orig.isupper() and not _mostly_upper(text):
+            return False, locative  # an acronym ("NATO", "APC"), not a name
         if not orig[0].isupper():
             if not lowercase_text:
                 return False, locative
@@ -185,6 +202,8 @@ class Recogniser:
                 return False, locative
         if z >= 5.5 and best_kind >= 2:
             return evidence, locative
+        if z >= 4.5 and best_kind == 2:
+            return evidence, locative
         if z >= 4.3 and not important and best_pop < 300_000:
             return evidence, locative
         if z >= 3.3 and best_pop < 5_000 and not important:
@@ -193,7 +212,7 @@ class Recogniser:
             return evidence, locative
         if prev_word[:1].isupper() and not _sentence_initial(text, prev_start) and \
                 best_kind == KIND_CITY and best_pop < 100_000 and not locative and \
-                fold(prev_word) not in ("north", "south", "east", "west", "central"):
+                fold(prev_word) not in QUALIFIERS:
             return False, locative  # inside a longer capitalised name
         return True, locative
 
@@ -205,6 +224,7 @@ class Recogniser:
         n = len(folded)
         lowercase_text = not any(c.isupper() for c in text)
         cands: list[tuple[int, int, int, bool]] = []
+        surnames: set[int] = set()
         for end_i, kid in self.gz.automaton.iter(folded):
             e = end_i + 1
             s = e - int(self._len[kid])
@@ -223,12 +243,17 @@ class Recogniser:
                     continue
             locative = False
             if scr == S_LATIN:
+                if text[s:s + 1].isupper() and self._is_name_part(text, s, kid):
+                    surnames.add(kid)
+                    continue
                 ok, locative = self._accept_latin(text, folded, s, e, kid, lowercase_text)
                 if not ok:
                     continue
             elif scr == S_CYRILLIC and not text[s].isupper() and not lowercase_text:
                 continue
             cands.append((s, e, kid, locative))
+        if surnames:
+            cands = [c for c in cands if c[2] not in surnames]
         if any(0x400 <= ord(c) <= 0x4FF for c in text):
             cands.extend(self._cyrillic(text, cands))
         cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
@@ -240,6 +265,24 @@ class Recogniser:
             out.append(Mention(s, e, text[s:e], kid, loc))
             last_end = e
         return out
+
+    def _is_name_part(self, text: str, s: int, kid: int) -> bool:
+        """A small town's name as the second word of a capitalised pair ("Conor McGregor").
+
+        Recognition keeps one sense per discourse: such a name is then a surname
+        everywhere in the document, including where it stands alone ("McGregor said").
+        """
+        if self._nwords[kid] > 1:
+            return False
+        kind, pop, _x, _d, _i = self._key_facts(kid)
+        if kind != KIND_CITY or pop >= 100_000:
+            return False
+        prev_word, prev_start = _word_before(text, s)
+        return bool(prev_word[:1].isupper() and prev_word.isalpha()
+                    and prev_start + len(prev_word) == s - 1
+                    and not _sentence_initial(text, prev_start)
+                    and fold(prev_word) not in QUALIFIERS and fold(prev_word) not in LOCATIVE
+                    and fold(prev_word) not in TITLES)
 
     def _cyrillic(self, text: str, cands: list[tuple[int, int, int, bool]]
                   ) -> list[tuple[int, int, int, bool]]:
@@ -253,13 +296,17 @@ class Recogniser:
                 continue
             if not text[s].isupper():
                 continue
+            best_kid, best_pop = -1, -1.0
             for lemma in cyrillic_lemmas(m.group()):
                 kid = self.gz.key_id(fold(lemma))
                 if kid >= 0:
-                    prev_word, _ = _word_before(text, s)
-                    out.append((s, e, kid, prev_word.lower() in {"в", "у", "під", "под", "з",
-                                                                 "із", "до", "из", "на"}))
-                    break
+                    pop = self._key_facts(kid)[1]
+                    if pop > best_pop:
+                        best_kid, best_pop = kid, pop
+            if best_kid >= 0:
+                prev_word, _ = _word_before(text, s)
+                out.append((s, e, best_kid, prev_word.lower() in {"в", "у", "під", "под", "з",
+                                                                  "із", "до", "из", "на"}))
         return out
 
 

@@ -37,7 +37,10 @@ MAX_CANDIDATES = 48
 class Weights:
     """Scoring weights, kept in one place so that tuning is explicit and documented."""
 
-    kind_bonus: tuple[float, float, float, float] = (3.0, 2.5, 0.8, 0.0)  # by KIND_*
+    # by KIND_*; admin-1 populations are sums over member places, hence the discount
+    kind_bonus: tuple[float, float, float, float] = (3.0, 2.5, -0.3, 0.0)
+    megacity: float = 1.0  # "New York" is the city in news, not the state
+    capital: float = 1.5  # "Washington" is the capital
     primary: float = 0.8
     curated: float = 1.0
     country_ctx: float = 2.0
@@ -57,6 +60,8 @@ def _priors(gz: Gazetteer, ents: np.ndarray, flags: np.ndarray, w: Weights) -> n
     kinds = gz.kind[ents]
     pr = np.log10(gz.pop[ents].astype(np.float64) + 10.0)
     pr += np.asarray(w.kind_bonus)[kinds]
+    pr += w.megacity * ((kinds == KIND_CITY) & (gz.pop[ents] >= 1_000_000))
+    pr += w.capital * gz.capital[ents]
     pr += w.primary * ((flags & F_PRIMARY) != 0)
     pr += w.curated * ((flags & F_CURATED) != 0)
     return pr

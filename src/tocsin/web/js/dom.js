@@ -115,3 +115,10 @@ export function countBars(counts, { empty = 'none' } = {}) {
       h('span', { class: 'bar-track' }, bar), h('span', { class: 'bar-n', text: String(n) }));
   }));
 }
+
+/** Replace el's children; null/undefined/false children are skipped (DOM append would print them). */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}

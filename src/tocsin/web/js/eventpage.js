@@ -2,7 +2,7 @@
 
 import { api, ApiError } from './api.js';
 import {
-  clear, countBars, fmtTime, h, isExternalLink, label, svg, tierBadge,
+  clear, fill, countBars, fmtTime, h, isExternalLink, label, svg, tierBadge,
 } from './dom.js';
 import { createMap, tierColour, tooltipNode } from './map.js';
 import { askForKey } from './key.js';
@@ -74,7 +74,7 @@ export function mountEvent(root, { id, live }) {
         askForKey('Reading raw report text needs an API key that allows it.');
         return load();
       }
-      clear(head).append(h('h1', { text: err.status === 404 ? 'No such event' : 'Could not load the event' }),
+      fill(head, h('h1', { text: err.status === 404 ? 'No such event' : 'Could not load the event' }),
         h('p', { text: err.detail || err.message }));
       clear(body);
       return;
@@ -85,7 +85,7 @@ export function mountEvent(root, { id, live }) {
 
   function render(ev) {
     document.title = `${ev.title || 'Event'} — tocsin`;
-    clear(head).append(
+    fill(head, 
       h('div', { class: 'row1' }, tierBadge(ev.tier), h('span', { class: 'status', text: ev.status })),
       h('h1', { id: 'event-title', text: ev.title || 'Untitled event' }),
       ev.summary ? h('p', { class: 'lead', id: 'event-summary', text: ev.summary }) : null,
@@ -105,7 +105,7 @@ export function mountEvent(root, { id, live }) {
     const textBtn = h('button', { type: 'button', id: 'show-text', text: withText ? 'Hide report text' : 'Show report text (audit-logged)' });
     textBtn.addEventListener('click', () => { withText = !withText; load(); });
     if (map) { map.remove(); map = null; }
-    clear(body).append(
+    fill(body, 
       h('div', { class: 'grid' },
         h('section', { class: 'card' }, h('h2', { text: 'Timeline' }), timelineChart(ev.timeline)),
         h('section', { class: 'card' }, h('h2', { text: 'Places' }), mapEl,
@@ -130,9 +130,9 @@ export function mountEvent(root, { id, live }) {
     }
     if (Array.isArray(ev.bbox)) {
       const [w, s, e, n] = ev.bbox;
-      map.fitBounds([[s, w], [n, e]], { maxZoom: 7, padding: [20, 20] });
+      map.fitBounds([[s, w], [n, e]], { maxZoom: 5, padding: [20, 20] });
     } else if (pts.length) {
-      map.fitBounds(pts, { maxZoom: 7, padding: [20, 20] });
+      map.fitBounds(pts, { maxZoom: 5, padding: [20, 20] });
     }
   }
 

@@ -2,7 +2,7 @@
 
 import { api, qs } from './api.js';
 import {
-  clear, fmtTime, h, HAZARDS, INFO_TYPES, label, NEEDS, tierBadge, TIERS,
+  clear, fill, fmtTime, h, HAZARDS, INFO_TYPES, label, NEEDS, tierBadge, TIERS,
 } from './dom.js';
 import { createMap, eventPoint, markerRadius, tierColour, tooltipNode } from './map.js';
 
@@ -119,7 +119,7 @@ export function mountEvents(root, { live, navigate }) {
 
   function buildForm() {
     const langs = [...langsSeen].sort();
-    clear(form).append(
+    fill(form, 
       select('Hazard', 'f-hazard', opts(HAZARDS), f.hazard),
       select('Information', 'f-info', opts(INFO_TYPES), f.info),
       select('Need', 'f-need', opts(NEEDS), f.need),
@@ -269,7 +269,7 @@ export function mountEvents(root, { live, navigate }) {
     li.dataset.v = version(ev);
     li.className = `event-item tier-${ev.tier}${ev.id === f.sel ? ' selected' : ''}`;
     const langs = Object.keys(ev.languages || {}).slice(0, 4).join(', ');
-    clear(li).append(
+    fill(li, 
       h('div', { class: 'row1' }, tierBadge(ev.tier),
         h('a', { href: `/event/${encodeURIComponent(ev.id)}`, 'data-nav': true, tabindex: '-1',
           class: 'title', text: ev.title || 'Untitled event' })),
@@ -322,6 +322,7 @@ export function mountEvents(root, { live, navigate }) {
     const wanted = new Set(arr.map((ev) => ev.id));
     for (const [id, m] of markers) if (!wanted.has(id)) { m.remove(); markers.delete(id); }
     for (const ev of arr) upsertMarker(ev);
+    mapEl.dataset.markers = String(markers.size); // for tests and the curious
     renderCard();
     let newLang = false;
     for (const ev of events.values()) {
@@ -338,7 +339,7 @@ export function mountEvents(root, { live, navigate }) {
     card.hidden = false;
     const needs = Object.entries(ev.needs_counts || {}).sort((a, b) => b[1] - a[1]).slice(0, 4)
       .map(([k, n]) => `${label(k)} (${n})`).join(', ');
-    clear(card).append(
+    fill(card, 
       h('div', { class: 'row1' }, tierBadge(ev.tier),
         h('h2', { class: 'card-title', text: ev.title || 'Untitled event' })),
       ev.summary ? h('p', { text: ev.summary }) : null,

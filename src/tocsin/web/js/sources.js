@@ -1,7 +1,7 @@
 // Sources and their health, refreshed every few seconds.
 
 import { api } from './api.js';
-import { clear, fmtAgo, fmtTime, h } from './dom.js';
+import { clear, fill, fmtAgo, fmtTime, h } from './dom.js';
 
 export function mountSources(root) {
   const status = h('p', { class: 'muted', id: 'sources-status', role: 'status' });
@@ -14,7 +14,7 @@ export function mountSources(root) {
     try {
       const { sources } = await api('/api/v1/sources');
       status.textContent = `${sources.length} source${sources.length === 1 ? '' : 's'}, updated ${fmtTime(new Date().toISOString())}`;
-      clear(wrap).append(sources.length ? h('table', { class: 'sources', id: 'sources-table' },
+      fill(wrap, sources.length ? h('table', { class: 'sources', id: 'sources-table' },
         h('thead', {}, h('tr', {}, ['Source', 'Kind', 'Health', 'Last success', 'Last error', 'Items/min', 'Items (bad)']
           .map((t) => h('th', { scope: 'col', text: t })))),
         h('tbody', {}, sources.map((s) => h('tr', {},

@@ -1,7 +1,7 @@
 // Subscriptions: who wants to be alerted about what. Create, edit, test-fire, delete.
 
 import { api, ApiError } from './api.js';
-import { clear, h, HAZARDS, INFO_TYPES, label, NEEDS, TIERS } from './dom.js';
+import { clear, fill, h, HAZARDS, INFO_TYPES, label, NEEDS, TIERS } from './dom.js';
 import { askForKey } from './key.js';
 
 const CHANNELS = ['webhook', 'email', 'sse', 'atom'];
@@ -66,7 +66,7 @@ export function mountSubscriptions(root) {
       renderForm(null);
       return;
     }
-    clear(listWrap).append(subs.length ? h('table', { class: 'subs', id: 'subs-table' },
+    fill(listWrap, subs.length ? h('table', { class: 'subs', id: 'subs-table' },
       h('thead', {}, h('tr', {}, ['Name', 'Area', 'Hazards', 'Min tier', 'Channel', 'Actions']
         .map((t) => h('th', { scope: 'col', text: t })))),
       h('tbody', {}, subs.map((s) => h('tr', { dataset: { id: s.id } },
@@ -118,7 +118,7 @@ export function mountSubscriptions(root) {
       countries: field('Countries (ISO codes)', countries), polygon: field('Polygon', polygon),
     };
     const areaBox = h('div', { class: 'area-fields' });
-    const showArea = () => clear(areaBox).append(areaFields[areaSel.value] || []);
+    const showArea = () => fill(areaBox, areaFields[areaSel.value] || []);
     areaSel.addEventListener('change', showArea);
     showArea();
     const tier = h('select', { id: 's-tier' }, [['', 'any'], ...TIERS.map((t) => [t, t])]
@@ -174,7 +174,7 @@ export function mountSubscriptions(root) {
         msg.textContent = status.textContent;
       }
     });
-    clear(formWrap).append(h('h2', { id: 'sub-form-h', text: sub ? `Edit “${sub.name || sub.id}”` : 'New subscription' }), f);
+    fill(formWrap, h('h2', { id: 'sub-form-h', text: sub ? `Edit “${sub.name || sub.id}”` : 'New subscription' }), f);
     if (sub) name.focus();
   }
 

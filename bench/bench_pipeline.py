@@ -1,0 +1,90 @@
+"""The embedded pipeline end to end (file → enrich → detect → SQLite → listeners) against
+the same stages without the runner and store, in the same process: the ratio is what the
+runner, the queue and the store cost.
+
+    python bench/bench_pipeline.py [--n 20000] [--stream PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from tocsin.config import Config
+from tocsin.detect import create_detector
+from tocsin.enrich.chain import default_stages, run_stages
+from tocsin.pipeline import Pipeline
+from tocsin.sources.files import JsonLinesSource, iter_reports
+from tocsin.sources.health import SourceHealth
+from tocsin.model import SourceKind
+from tocsin.store.sqlite import SQLiteStore
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared/data/streams/humaid.stream.jsonl.gz"
+
+
+def load(path: Path, n: int, tmp: Path) -> Path:
+    import gzip
+
+    out = tmp / "stream.jsonl"
+    with gzip.open(path, "rt", encoding="utf-8") as f, out.open("w", encoding="utf-8") as o:
+        for i, line in enumerate(f):
+            if i >= n:
+                break
+            o.write(line)
+    return out
+
+
+def bare(path: Path, batch: int = 512) -> float:
+    stages = default_stages()
+    det = create_detector()
+    reports = [r for _, r in iter_reports(path, SourceHealth("b", SourceKind.FILE), None)]
+    t = time.perf_counter()
+    for i in range(0, len(reports), batch):
+        b = run_stages(stages, reports[i : i + batch])
+        det.observe(b)
+    return len(reports) / (time.perf_counter() - t)
+
+
+async def full(path: Path, tmp: Path) -> tuple[float, int]:
+    cfg = Config(home=tmp / "full")
+    store = SQLiteStore(cfg.db_path)
+    p = Pipeline(cfg, store, default_stages(), create_detector(), clock="stream")
+    p.add_source(JsonLinesSource(path, batch_size=cfg.batch_size))
+    t = time.perf_counter()
+    await p.run(stop_when_sources_done=True)
+    dt = time.perf_counter() - t
+    n = store.count_reports()
+    store.close()
+    return n / dt, n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=20000)
+    ap.add_argument("--stream", type=Path, default=DEFAULT)
+    a = ap.parse_args()
+    if not a.stream.exists():
+        print(json.dumps({"skipped": f"{a.stream} not found"}))
+        return
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        path = load(a.stream, a.n, tmp)
+        stages_rate = bare(path)
+        pipe_rate, n = asyncio.run(full(path, tmp))
+    print(json.dumps({
+        "benchmark": "embedded pipeline (file → enrich → detect → SQLite)",
+        "reports": n,
+        "pipeline_reports_per_s": round(pipe_rate),
+        "stages_only_reports_per_s": round(stages_rate),
+        "pipeline_vs_stages_ratio": round(pipe_rate / stages_rate, 3),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
