@@ -66,7 +66,7 @@ def test_irrelevant_reports_feed_no_event(rng):
 def test_chatter_with_crisis_words_opens_no_event(rng):
     # off-topic posts that share a crisis word but nothing else must not cohere
     letters = "abcdefghijklmnoprstuvw"
-    words = ["".join(rng.choice(letters) for _ in range(rng.randint(4, 8))) for _ in range(400)]
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(4, 8))) for _ in range(3000)]
     reps = enrich([mk(" ".join(rng.sample(words, 5)) + " earthquake", i, rid=f"n{i}")
                    for i in range(200)])
     det = create_detector()

@@ -125,3 +125,14 @@ def write_stream(path: Path) -> Path:
     path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n",
                     encoding="utf-8")
     return path
+
+
+def make_key(db: Path, scopes: list[str], name: str = "dashboard-test") -> str:
+    """A real API key in the store (the plain key is returned once, as in production)."""
+    from tocsin.alerts.keys import create_key
+
+    store = SQLiteStore(db)
+    try:
+        return create_key(store, name, scopes)[0]
+    finally:
+        store.close()

@@ -34,8 +34,8 @@ class Alert:
     event: dict[str, Any] = field(default_factory=dict)  # the event as it was when it fired
     channel: str = ""  # channel type, so delivery needs no subscription look-up for SSE/Atom
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, with_event: bool = True) -> dict[str, Any]:
+        d = {
             "id": self.id,
             "update_of": self.update_of,
             "subscription_id": self.subscription_id,
@@ -49,8 +49,10 @@ class Alert:
                                    if self.update_of_fired_at else None),
             "reasons": list(self.reasons),
             "channel": self.channel,
-            "event": self.event,
         }
+        if with_event:
+            d["event"] = self.event
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Alert:

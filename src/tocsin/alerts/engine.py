@@ -12,16 +12,17 @@ alert the system would raise.
 
 from __future__ import annotations
 
+import bisect
 import json
 import threading
 from collections.abc import Iterable
 from typing import Any
 
-from ..model import ChangeKind, EventChange, EventStatus
+from ..model import ChangeKind, Event, EventChange, EventStatus
 from .alert import Alert, alert_id
-from .index import SubscriptionIndex, event_geo
+from .index import EventGeo, SubscriptionIndex, event_geo
 from .subscriptions import Channel, Subscription
-from .trigger import Told, TriggerRules, decide, remember
+from .trigger import WAIT, Told, TriggerRules, casualty_step, decide, remember
 
 DEFAULT_SUBSCRIPTION_ID = "sub_default"
 
@@ -39,6 +40,11 @@ class AlertEngine:
         self.default_all = default_all
         self._told: dict[tuple[str, str], Told] = {}
         self._by_event: dict[str, set[str]] = {}
+        #: per event, everything matching and triggering depend on, as last evaluated: an
+        #: event re-reported without a material change skips matching altogether
+        self._seen: dict[str, tuple] = {}
+        self._waiting: set[str] = set()  # events with an update held back by the interval
+        self._thresholds: list[int] | None = None  # distinct min_sources values
         self._lock = threading.RLock()  # the API edits subscriptions while the worker matches
         self.index.extend(subscriptions)
         self._sync_default()
@@ -56,12 +62,30 @@ class AlertEngine:
         with self._lock:
             self.index.add(sub)
             self._sync_default()
+            self._changed()
 
     def remove(self, sub_id: str) -> bool:
         with self._lock:
             gone = self.index.remove(sub_id) is not None
             self._sync_default()
+            self._changed()
             return gone
+
+    def _changed(self) -> None:
+        """Subscriptions changed: every open event must be looked at afresh."""
+        self._seen.clear()
+        self._thresholds = None
+
+    def _fingerprint(self, ev: Event, g: EventGeo, step: int) -> tuple:
+        if self._thresholds is None:
+            self._thresholds = sorted({s.min_sources for s in self.index.all()})
+        return (
+            ev.tier, ev.hazard, bisect.bisect_right(self._thresholds, ev.source_count),
+            step, g.countries, frozenset(g.points),
+            frozenset(k for k, v in ev.info_counts.items() if v),
+            frozenset(k for k, v in ev.needs_counts.items() if v),
+            frozenset(k for k, v in ev.languages.items() if v),
+        )
 
     def subscriptions(self) -> list[Subscription]:
         return self.index.all()
@@ -87,14 +111,23 @@ class AlertEngine:
                     self._forget(ev.id)
                     continue
                 g = event_geo(ev)
+                step = casualty_step(ev)
+                fp = self._fingerprint(ev, g, step)
+                if self._seen.get(ev.id) == fp and ev.id not in self._waiting:
+                    continue  # nothing any subscriber could be alerted about changed
+                self._seen[ev.id] = fp
+                self._waiting.discard(ev.id)
                 ev_dict: dict[str, Any] | None = None
                 for sub in self.index.match(ev, g):
                     key = (sub.id, ev.id)
                     told = self._told.get(key)
-                    d = decide(told, ev, g, c.at, self.rules)
+                    d = decide(told, ev, g, c.at, self.rules, step)
                     if d is None:
                         continue
                     kind, reasons = d
+                    if kind == WAIT:
+                        self._waiting.add(ev.id)
+                        continue
                     seq = told.seq + 1 if told else 1
                     aid = alert_id(sub.id, ev.id, seq)
                     if ev_dict is None:
@@ -105,7 +138,7 @@ class AlertEngine:
                         update_of=told.alert_id if told else None,
                         update_of_fired_at=told.fired_at if told else None,
                         reasons=reasons, event=ev_dict, channel=sub.channel.type))
-                    self._told[key] = remember(seq, aid, ev, g, c.at, told, self.rules)
+                    self._told[key] = remember(seq, aid, ev, g, c.at, told, self.rules, step)
                     self._by_event.setdefault(ev.id, set()).add(sub.id)
         return out
 
@@ -114,6 +147,10 @@ class AlertEngine:
         survivor is an update to them, not a brand-new alert."""
         loser, winner = c.event.id, c.event.merged_into
         with self._lock:
+            self._seen.pop(loser, None)
+            self._waiting.discard(loser)
+            if winner:
+                self._seen.pop(winner, None)
             subs = self._by_event.pop(loser, set())
             for sid in subs:
                 told = self._told.pop((sid, loser), None)
@@ -122,6 +159,8 @@ class AlertEngine:
                     self._by_event.setdefault(winner, set()).add(sid)
 
     def _forget(self, event_id: str) -> None:
+        self._seen.pop(event_id, None)
+        self._waiting.discard(event_id)
         for sid in self._by_event.pop(event_id, set()):
             self._told.pop((sid, event_id), None)
 
@@ -136,6 +175,7 @@ class AlertEngine:
         with self._lock:
             self._told.clear()
             self._by_event.clear()
+            self._seen.clear()
             for s, e, t in d.get("told", []):
                 self._told[(s, e)] = Told.from_dict(t)
                 self._by_event.setdefault(e, set()).add(s)

@@ -1,6 +1,6 @@
 """Spatial index of subscriptions: which subscriptions could care about this event?
 
-A uniform grid (1° cells by default) maps each cell to the subscriptions whose area overlaps
+A uniform grid (2° cells by default) maps each cell to the subscriptions whose area overlaps
 it; an event's located places are looked up cell by cell and only those candidates get the
 exact point-in-area test. Subscriptions whose area covers a continent (more than
 ``max_cells`` cells) live in a short "wide" list tested directly, country subscriptions in a
@@ -49,7 +49,7 @@ def event_geo(ev: Event) -> EventGeo:
 
 
 class SubscriptionIndex:
-    def __init__(self, cell_deg: float = 1.0, max_cells: int = 4096):
+    def __init__(self, cell_deg: float = 2.0, max_cells: int = 2048):
         self.cell_deg = cell_deg
         self.max_cells = max_cells
         self._subs: dict[str, Subscription] = {}

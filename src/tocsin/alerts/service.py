@@ -22,6 +22,7 @@ Settings live in the config's ``[alerts]`` table::
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -39,6 +40,8 @@ from .webhook import RetryPolicy
 
 log = logging.getLogger("tocsin.alerts")
 STATE_KEY = "alerts.trigger"
+#: channels that need a push; Atom reads the store, the built-in default goes nowhere
+LIVE_CHANNELS = frozenset({"webhook", "email", "sse"})
 SNAPSHOT_EVERY_S = 30.0
 
 
@@ -109,8 +112,22 @@ class AlertService:
         alerts = self.engine.process(changes)
         if alerts:
             self.fired += len(alerts)
-            self.store.add_alerts([a.to_dict() for a in alerts])
-            self.dispatcher.submit_threadsafe(alerts)
+            snaps: dict[int, str] = {}  # alerts of one change share one event dict
+            snapshots: dict[str, str] = {}
+            rows = []
+            for a in alerts:
+                key = snaps.get(id(a.event))
+                if key is None:
+                    key = snaps[id(a.event)] = f"{a.event_id}@{a.fired_at.isoformat()}"
+                    snapshots[key] = json.dumps(a.event, ensure_ascii=False,
+                                                separators=(",", ":"))
+                d = a.to_dict(with_event=False)
+                d["snapshot"] = key
+                rows.append(d)
+            self.store.add_alerts(rows, snapshots)
+            live = [a for a in alerts if a.channel in LIVE_CHANNELS]
+            if live:
+                self.dispatcher.submit_threadsafe(live)
         if time.monotonic() - self._last_snapshot > SNAPSHOT_EVERY_S:
             self.save_state()
         return alerts

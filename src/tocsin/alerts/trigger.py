@@ -42,7 +42,7 @@ class Told:
     fired_at: datetime
     tier_rank: int
     casualty_step: int
-    countries: set[str] = field(default_factory=set)
+    countries: frozenset[str] = frozenset()
     points: list[tuple[float, float]] = field(default_factory=list)
     #: points already found near a told point: skip the distance test next time (fast path
     #: for the common case of an event re-reported with the same places)
@@ -57,7 +57,7 @@ class Told:
     def from_dict(cls, d: dict[str, Any]) -> Told:
         return cls(seq=d["seq"], alert_id=d["alert_id"],
                    fired_at=datetime.fromisoformat(d["fired_at"]), tier_rank=d["tier_rank"],
-                   casualty_step=d["casualty_step"], countries=set(d["countries"]),
+                   casualty_step=d["casualty_step"], countries=frozenset(d["countries"]),
                    points=[tuple(p) for p in d["points"]])  # type: ignore[misc]
 
 
@@ -68,9 +68,25 @@ class TriggerRules:
     max_points: int = 50  # bound the per-(subscription, event) memory
 
 
+def _far_from_all(lon: float, lat: float, pts: list[tuple[float, float]], km: float) -> bool:
+    """No point of ``pts`` within ``km``; a latitude difference alone settles most pairs
+    (one degree of latitude is ~111 km everywhere), so haversine runs only for close ones."""
+    dlat = km / 110.0
+    for x, y in pts:
+        if abs(y - lat) <= dlat and geo.haversine_km(lon, lat, x, y) <= km:
+            return False
+    return True
+
+
+#: ``decide`` result kind: a material change exists but the update interval has not passed
+WAIT = "wait"
+
+
 def decide(told: Told | None, ev: Event, g: EventGeo, at: datetime,
-           rules: TriggerRules) -> tuple[str, list[str]] | None:
-    """(kind, reasons) if this state deserves an alert to this subscriber, else None."""
+           rules: TriggerRules, step: int | None = None) -> tuple[str, list[str]] | None:
+    """(kind, reasons) if this state deserves an alert to this subscriber, else None.
+
+    kind is new, escalated, updated — or ``WAIT`` when an update is due but spaced out."""
     rank = TIER_RANK.get(ev.tier.value, 0)
     if told is None:
         return "new", [f"first match at tier {ev.tier.value}"]
@@ -78,7 +94,7 @@ def decide(told: Told | None, ev: Event, g: EventGeo, at: datetime,
         old = [k for k, v in TIER_RANK.items() if v == told.tier_rank][0]
         return "escalated", [f"tier {old} → {ev.tier.value}"]
     reasons: list[str] = []
-    step = casualty_step(ev)
+    step = casualty_step(ev) if step is None else step
     if step > told.casualty_step:
         reasons.append(f"casualty reports reached {CASUALTY_STEPS[step - 1]}")
     new_cc = g.countries - told.countries
@@ -89,7 +105,7 @@ def decide(told: Told | None, ev: Event, g: EventGeo, at: datetime,
             if p in told.near:
                 continue
             lon, lat = p
-            if all(geo.haversine_km(lon, lat, x, y) > rules.new_area_km for x, y in told.points):
+            if _far_from_all(lon, lat, told.points, rules.new_area_km):
                 reasons.append(f"new area near {lat:.2f},{lon:.2f}")
                 break
             if len(told.near) < 4 * rules.max_points:
@@ -97,20 +113,28 @@ def decide(told: Told | None, ev: Event, g: EventGeo, at: datetime,
     if not reasons:
         return None
     if at - told.fired_at < rules.min_update_interval:
-        return None  # compared against what was told, so it fires on a later change
+        # not yet: compared against what was told, so it fires on a later change
+        return WAIT, reasons
     return "updated", reasons
 
 
 def remember(seq: int, alert_id: str, ev: Event, g: EventGeo, at: datetime,
-             prev: Told | None, rules: TriggerRules) -> Told:
-    pts = list(prev.points) if prev else []
+             prev: Told | None, rules: TriggerRules, step: int | None = None) -> Told:
+    step = casualty_step(ev) if step is None else step
+    rank = TIER_RANK.get(ev.tier.value, 0)
+    if prev is None:  # the common case, kept cheap: thousands of subscribers per event
+        pts = list(dict.fromkeys(g.points))[: rules.max_points]
+        return Told(seq=seq, alert_id=alert_id, fired_at=at, tier_rank=rank,
+                    casualty_step=step, countries=g.countries, points=pts)
+    pts = list(prev.points)
+    known = set(pts)
     for p in g.points:
         if len(pts) >= rules.max_points:
             break
-        if all(geo.haversine_km(p[0], p[1], x, y) > 1.0 for x, y in pts):
+        if p not in known:
+            known.add(p)
             pts.append(p)
     # the highest tier ever told: a tier that flaps down and up again must not re-alert
-    rank = max(TIER_RANK.get(ev.tier.value, 0), prev.tier_rank if prev else 0)
-    return Told(seq=seq, alert_id=alert_id, fired_at=at, tier_rank=rank,
-                casualty_step=max(casualty_step(ev), prev.casualty_step if prev else 0),
-                countries=set(g.countries) | (prev.countries if prev else set()), points=pts)
+    return Told(seq=seq, alert_id=alert_id, fired_at=at, tier_rank=max(rank, prev.tier_rank),
+                casualty_step=max(step, prev.casualty_step),
+                countries=g.countries | prev.countries, points=pts)

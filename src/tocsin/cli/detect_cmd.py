@@ -80,6 +80,8 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         alerts: Path | None = typer.Option(None, "--alerts",
                                            help="alerts raised (or event changes), JSON lines"),
         mode: str = typer.Option("fast", help="enrichment mode: fast or accurate"),
+        no_classify: bool = typer.Option(False, help="detect without the classifier"),
+        no_geoparse: bool = typer.Option(False, help="detect without the geoparser"),
         batch_size: int = typer.Option(1000, help="reports per batch"),
         set_: list[str] | None = typer.Option(None, "--set",
                                               help="detector option key=value (repeatable)"),
@@ -99,7 +101,8 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         except ValueError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(2) from e
-        stages, missing = available_stages(mode)
+        stages, missing = available_stages(mode, classify=not no_classify,
+                                           geoparse=not no_geoparse)
         for m in missing:
             log.warning("enrichment stage not available, detecting without it: %s", m)
         sink = _ChangeSink(alerts) if alerts else None

@@ -32,16 +32,26 @@ def _config(config, db, port, host):
     return cfg
 
 
+def _build(cfg, **kw):
+    """Build the running state, turning set-up problems into one clear line."""
+    from ..runtime import build_state
+
+    try:
+        return build_state(cfg, **kw)
+    except (OSError, ValueError) as e:
+        fail(f"cannot start: {e}")
+
+
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     @app.command()
     def run(config: ConfigOpt = None, db: DbOpt = None, port: PortOpt = None,
             host: HostOpt = None) -> None:
         """The main job: live sources → pipeline → store, serving the API and dashboard."""
-        from ..runtime import build_sources, build_state, serve_forever
+        from ..runtime import build_sources, serve_forever
 
         cfg = _config(config, db, port, host)
         setup_logging(cfg.log_level)
-        state = build_state(cfg, ingest=True, clock="wall")
+        state = _build(cfg, ingest=True, clock="wall")
         try:
             for src in build_sources(cfg, state.pseudonymiser):
                 state.pipeline.add_source(src)
@@ -60,7 +70,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
             "--keep-serving/--exit", help="keep the API up after the replay ends")] = False,
     ) -> None:
         """The main job fed from a recorded stream (stores reports and events, serves the API)."""
-        from ..runtime import build_state, serve_forever
+        from ..runtime import serve_forever
 
         cfg = _config(config, db, port, host)
         setup_logging(cfg.log_level)
@@ -69,7 +79,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
             src.check()
         except FileUnreadable as e:
             fail(str(e))
-        state = build_state(cfg, ingest=True, clock="stream")
+        state = _build(cfg, ingest=True, clock="stream")
         src.pseudonymiser = state.pseudonymiser
         state.pipeline.add_source(src)
         stderr.print(f"tocsin: replaying {file} (speed {speed or 'max'}); "
@@ -87,12 +97,12 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     def serve(config: ConfigOpt = None, db: DbOpt = None, port: PortOpt = None,
               host: HostOpt = None) -> None:
         """Serve the API and dashboard over an existing database, without ingesting."""
-        from ..runtime import build_state, serve_forever
+        from ..runtime import serve_forever
 
         cfg = _config(config, db, port, host)
         setup_logging(cfg.log_level)
         if not cfg.db_path.exists():
             fail(f"no database at {cfg.db_path} (run `tocsin run` or `tocsin replay` first)")
-        state = build_state(cfg, ingest=False)
+        state = _build(cfg, ingest=False)
         stderr.print(f"tocsin: serving {cfg.db_path} on http://{cfg.host}:{cfg.port}/")
         raise SystemExit(asyncio.run(serve_forever(state)))

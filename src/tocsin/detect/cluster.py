@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import EventStatus, Report, Tier
+from .features import usable_places
 
 CANDIDATE = "candidate"
 
@@ -36,7 +37,8 @@ class Cluster:
     info: Counter[str] = field(default_factory=Counter)
     needs: Counter[str] = field(default_factory=Counter)
     hazards: Counter[str] = field(default_factory=Counter)
-    places: dict[str, list[Any]] = field(default_factory=dict)  # gid -> [n, name, lat, lon, cc]
+    #: gid -> [n, name, lat, lon, country, admin1, feature]
+    places: dict[str, list[Any]] = field(default_factory=dict)
     main_place: str | None = None  # geonameid mentioned by most reports
     rate: float = 0.0  # reports, decayed with a one-hour half-life (growth rate)
     rate_t: float = 0.0
@@ -60,6 +62,13 @@ class Cluster:
             EventStatus.ACTIVE.value,
             EventStatus.COOLING.value,
         )
+
+    def main_spot(self, min_share: float = 0.0) -> tuple[Any, ...] | None:
+        """(lat, lon, country, admin1, feature) of the main place, if enough reports name it."""
+        e = self.places.get(self.main_place or "")
+        if e is None or e[0] < min_share * self.unique_count:
+            return None
+        return (e[2], e[3], e[4], e[5], e[6])
 
     def dominant_hazard(self) -> str | None:
         if not self.hazards:
@@ -105,13 +114,12 @@ class Cluster:
             self.needs[need] += 1
         if r.hazard and r.hazard not in ("none", "other"):
             self.hazards[r.hazard] += 1
-        for p in r.places:
-            if p.geonameid is None:
-                continue
+        for p in usable_places(r):
             key = str(p.geonameid)
             entry = self.places.get(key)
             if entry is None:
-                entry = self.places[key] = [1, p.name or p.phrase, p.lat, p.lon, p.country]
+                entry = self.places[key] = [1, p.name or p.phrase, p.lat, p.lon, p.country,
+                                            p.admin1, p.feature]
             else:
                 entry[0] += 1
             main = self.places.get(self.main_place) if self.main_place else None

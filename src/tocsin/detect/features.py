@@ -21,31 +21,9 @@ from collections.abc import Callable
 import regex
 
 from ..model import Report
+from .vocab import GENERIC, STOPWORDS, stem
 
 HASHTAG_RE = regex.compile(r"#([\p{L}\p{N}_]{6,})")
-
-# Function words of the languages most crisis streams carry. Small on purpose: IDF already
-# down-weights frequent words; this list only removes words that are frequent *everywhere*
-# and would otherwise tie unrelated events together early in a stream, before IDF has data.
-_STOP = """
-a an the and or but if of to in on at by for from with without into onto over under about
-after before during as is are was were be been being am do does did done have has had
-having i me my we our you your he him his she her it its they them their this that these
-those there here what which who whom whose when where why how all any both each few more
-most other some such no nor not only own same so than too very can will just should would
-could may might must shall now then also via rt amp http https www com co t.co get got
-up out off again once let lets im dont cant wont its it's i'm u ur us
-le la les un une des du de et ou mais donc ni car que qui quoi dont où au aux ce cet cette
-ces il elle ils elles nous vous je tu se sa son ses leur leurs est sont été être avoir a
-pour par sur dans avec sans en ne pas plus y l d
-el los las uno una unos unas y o pero del al que quien en con sin por para es son fue ser
-lo se su sus le les mas muy ya
-o os as um uma e do da dos das em no na nos nas com sem por para é são foi ser
-der die das ein eine und oder aber von zu im in mit ohne für ist sind war den dem des
-il lo gli uno e o ma di da in con senza per è sono
-في من على إلى الى عن مع هذا هذه ذلك التي الذي الذين و أو ثم قد لا ما لم لن هو هي هم كان
-""".split()
-STOPWORDS: frozenset[str] = frozenset(_STOP)
 
 #: Feature-kind weights: a place shared by two reports is worth several shared words, since
 #: it is what links reports across languages; a country/admin-1 is a weak hint only (two
@@ -53,19 +31,6 @@ STOPWORDS: frozenset[str] = frozenset(_STOP)
 PLACE_WEIGHT = 3.0
 ADMIN_WEIGHT = 0.5
 HAZARD_WEIGHT = 1.0
-
-
-def stem(word: str) -> str:
-    """A deliberately crude English plural/possessive stripper.
-
-    "floods", "flood's" and "flood" must meet; full stemming costs more than it earns on
-    tweets, and it must never damage non-Latin words (those have no such suffixes here).
-    """
-    if word.endswith("'s") or word.endswith("’s"):
-        word = word[:-2]
-    if len(word) > 4 and word[-1] == "s" and word[-2] not in "su'":
-        word = word[:-1]
-    return word
 
 
 def word_features(tokens: list[str]) -> dict[str, float]:
@@ -113,7 +78,7 @@ def report_features(r: Report, splitter: Callable[[str], list[str]] | None = Non
         for tag in HASHTAG_RE.findall(r.norm_text):
             for part in splitter(tag.casefold()):
                 feats.setdefault(part, 1.0)
-    for p in r.places:
+    for p in usable_places(r):
         if p.geonameid is not None:
             feats[f"g:{p.geonameid}"] = PLACE_WEIGHT
             if p.country and p.admin1:
@@ -121,6 +86,17 @@ def report_features(r: Report, splitter: Callable[[str], list[str]] | None = Non
     if r.hazard and r.hazard not in ("none", "other"):
         feats[f"h:{r.hazard}"] = HAZARD_WEIGHT
     return feats
+
+
+def usable_places(r: Report) -> list:
+    """Resolved places, minus those whose surface form is crisis vocabulary.
+
+    "Hurricane" is also a town in Utah and "Flood" a village somewhere: a gazetteer match on
+    a hazard word would give every storm report the same false place and fuse unrelated
+    storms, so such places are ignored here whatever the geoparser decided.
+    """
+    return [p for p in r.places if p.geonameid is not None
+            and stem(p.phrase.casefold()) not in GENERIC]
 
 
 def is_word(feature: str) -> bool:

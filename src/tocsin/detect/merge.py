@@ -17,29 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .cluster import Cluster
-from .features import stem
-
-_GENERIC = """
-hurricane storm tropical cyclone typhoon tornado tornadoe twister wind winds rain rainfall
-surge landfall category cat earthquake quake tremor aftershock magnitude richter shake
-flood flooding flooded floodwater water river fire wildfire blaze smoke burn burning
-explosion explode exploded blast bomb bombing bomber attack landslide mudslide tsunami
-eruption volcano drought famine outbreak disease epidemic crash accident collapse
-disaster emergency crisis catastrophe tragedy devastation devastating damage destroyed
-destruction relief help aid donate donation fund fundraiser support volunteer rescue
-evacuation evacuate evacuated shelter victim survivor affected people family families home
-house pray prayer praying thought condolence dead death die died kill killed toll injured
-injury missing safe safety warning watch alert update news breaking live video photo
-pic report latest today tonight now new day week time please thank thanks need needs
-city town state county area region country world national local government official
-ouragan tempête séisme tremblement terre inondation incendie feu explosion aide secours
-victime mort morts blessé blessés catastrophe urgence
-huracán huracan tormenta sismo terremoto temblor inundación inundacion incendio explosión
-ayuda víctima victima muerto muertos herido heridos desastre emergencia
-إعصار عاصفة زلزال هزة فيضان فيضانات سيول حريق انفجار مساعدة إغاثة ضحايا قتلى جرحى كارثة
-طوارئ
-""".split()
-GENERIC: frozenset[str] = frozenset(stem(w) for w in _GENERIC) | frozenset(_GENERIC)
+from .vocab import GENERIC
 
 
 def anchors(c: Cluster, min_share: float) -> dict[str, float]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import math
 import zlib
 from collections import Counter, OrderedDict
 from datetime import datetime
@@ -40,8 +41,8 @@ from ..model import ChangeKind, Event, EventChange, EventStatus, Report, Tier
 from .cluster import CANDIDATE, Cluster
 from .config import HOUR, DetectorConfig
 from .decay import Clock, DocFreq
-from .features import report_features, split_compound
-from .geo import km
+from .features import report_features, split_compound, usable_places
+from .geo import Spot, near, specific
 from .merge import anchors, primary, same_story
 from .scores import build_event, growth_rate, severity_and_tier, to_ts
 
@@ -52,6 +53,8 @@ _RECENT_REPORTS = 50_000
 _ARCHIVE = 5_000
 #: features kept per event profile before pruning (memory bound for month-long events)
 _MAX_TERMS = 40_000
+#: share of a cluster's reports naming its main place for that place to define its scene
+_SCENE_SHARE = 0.2
 #: both halves of a split hashtag must appear in this many recent (decayed) reports
 _SPLIT_MIN_DOCS = 3.0
 
@@ -114,7 +117,9 @@ class OnlineDetector:
             c, sim, fallback = self._assign(r, feats, now)
             if c is None:
                 c = self._new_candidate(r, t)
-            before = feats.keys() - c.terms.keys() if r.duplicate_of is None else ()
+            # (not ``feats.keys() - c.terms.keys()``: that walks the event's whole vocabulary)
+            terms = c.terms
+            before = [w for w in feats if w not in terms] if r.duplicate_of is None else ()
             c.add(r, feats, t, g, sim)
             self._index(c, before)
             self._remember(r.id, c.id)
@@ -214,17 +219,27 @@ class OnlineDetector:
                 c = self.clusters.get(self.resolve(cid))
                 if c is not None and c.status != EventStatus.MERGED.value:
                     return c, 1.0, None
-        idf = self.df.idf
+        # IDF inlined: this loop is the detector's hot path
+        bg = self.df
+        dfd, n_bg, g_bg, cap = bg.df, bg.n, bg.g, bg.idf_cap
         acc: dict[str, float] = {}
         found: dict[str, Cluster] = {}
         denom = 0.0
         ev_post, cand_post = self.ev_post, self.cand_post
         for w, k in feats.items():
-            x = k * idf(w)
+            d = dfd.get(w, 0.0)
+            x = math.log((n_bg + g_bg) / (d + g_bg)) + 1.0
+            x = k * (x if x < cap else cap)
             denom += x
-            for post in (ev_post.get(w), cand_post.get(w)):
-                if not post:
-                    continue
+            post = ev_post.get(w)
+            if post:
+                for cid, c in post.items():
+                    v = c.terms.get(w)
+                    if v:
+                        acc[cid] = acc.get(cid, 0.0) + x * v
+                        found[cid] = c
+            post = cand_post.get(w)
+            if post:
                 for cid, c in post.items():
                     v = c.terms.get(w)
                     if v:
@@ -238,23 +253,25 @@ class OnlineDetector:
         best, best_sim = None, 0.0
         weak, weak_sim = None, cfg.weak_threshold
         hz = r.hazard if r.hazard not in (None, "none", "other") else None
-        pts = [(p.lat, p.lon, str(p.geonameid)) for p in r.places
-               if p.geonameid is not None and p.lat is not None and p.lon is not None]
+        pts = [(str(p.geonameid), (p.lat, p.lon, p.country, p.admin1, p.feature))
+               for p in usable_places(r)]
+        prior, stale_after = cfg.prior_docs, cfg.stale_after
         for cid, a in acc.items():
             c = found[cid]
-            norm = (c.n + cfg.prior_docs * c.last_g) * denom
+            norm = (c.n + prior * c.last_g) * denom
             if norm <= 0.0:
                 continue
             sim = a / norm
-            if hz is not None and c.hazards:
-                dh = c.dominant_hazard()
-                if dh != hz:
-                    sim *= cfg.hazard_mismatch
+            # penalties only lower a score: skip them for clusters that cannot win anything
+            if sim <= best_sim and (sim <= weak_sim or not c.is_event):
+                continue
+            if hz is not None and c.hazards and c.dominant_hazard() != hz:
+                sim *= cfg.hazard_mismatch
             if pts and c.main_place is not None and self._far(pts, c):
                 sim *= cfg.place_mismatch
             quiet = now - c.last
-            if quiet > cfg.stale_after:
-                sim *= 0.5 ** ((quiet - cfg.stale_after) / cfg.stale_half_life)
+            if quiet > stale_after:
+                sim *= 0.5 ** ((quiet - stale_after) / cfg.stale_half_life)
             if sim > best_sim:
                 best, best_sim = c, sim
             if sim > weak_sim and c.is_event:
@@ -263,15 +280,26 @@ class OnlineDetector:
             return best, best_sim, None
         return None, best_sim, weak.id if weak is not None else None
 
-    def _far(self, pts: list[tuple[float, float, str]], c: Cluster) -> bool:
+    def _far(self, pts: list[tuple[str, Spot]], c: Cluster) -> bool:
         """True when no place of the report is the cluster's or near its main place."""
-        main = c.places.get(c.main_place or "")
-        if main is None or main[2] is None or main[3] is None:
+        main = c.main_spot()
+        if main is None or not specific(main):
             return False
-        for lat, lon, gid in pts:
-            if gid in c.places or km(lat, lon, main[2], main[3]) <= self.cfg.place_radius_km:
+        for gid, spot in pts:
+            if gid in c.places or near(spot, main, self.cfg.place_radius_km):
                 return False
         return True
+
+    def _same_scene(self, a: Cluster, b: Cluster) -> bool:
+        """Both clusters are mostly about one specific place, and the two are near."""
+        if a.main_place is not None and a.main_place == b.main_place:
+            # the same place, even a whole country or island, is the main scene of both
+            return (a.main_spot(_SCENE_SHARE / 2) is not None
+                    and b.main_spot(_SCENE_SHARE / 2) is not None)
+        sa, sb = a.main_spot(_SCENE_SHARE), b.main_spot(_SCENE_SHARE)
+        if sa is None or sb is None or not specific(sa) or not specific(sb):
+            return False
+        return near(sa, sb, self.cfg.place_radius_km / 2)
 
     def _new_candidate(self, r: Report, t: float) -> Cluster:
         base = "e" + xxhash.xxh64_hexdigest(r.id.encode("utf-8"))[:12]
@@ -338,6 +366,11 @@ class OnlineDetector:
                 host, best = e, share
         if host is not None and best <= 0.0:
             host = None
+        if host is None:
+            for e in self.clusters.values():
+                if e.is_event and self._hazards_agree(c, e) and self._same_scene(c, e) \
+                        and (host is None or e.n > host.n):
+                    host = e
         if host is None and not mine:
             # no specific anchor (no name, no place shared by most of it): generic talk. It
             # belongs to the event it weakly matched, if any; otherwise it waits (chatter
@@ -409,25 +442,26 @@ class OnlineDetector:
             self._unindex(c, self.cand_post)
             del self.clusters[cid]
             self._fall_back(c)
-        for c in list(self.clusters.values()):
-            if not c.is_event:
-                continue
+        for c in [c for c in self.clusters.values() if c.is_event]:
             quiet = now - c.last
             st = c.status
-            if st == EventStatus.CLOSED.value:
+            if quiet >= cfg.closed_after:
+                target = EventStatus.CLOSED.value
+            elif quiet >= cfg.cooling_after:
+                target = EventStatus.COOLING.value
+            elif c.report_count >= cfg.active_reports or st == EventStatus.ACTIVE.value:
+                target = EventStatus.ACTIVE.value
+            else:
+                target = EventStatus.EMERGING.value
+            if target != st:
+                c.status = target
+                if target == EventStatus.CLOSED.value:
+                    c.closed_at = now
+                changes.append(self._change(ChangeKind.STATUS, c, now))
+            if target == EventStatus.CLOSED.value:
                 if quiet >= cfg.retain_closed:
                     self._evict(c, now)
                 continue
-            if st == EventStatus.EMERGING.value and c.report_count >= cfg.active_reports \
-                    and quiet < cfg.cooling_after:
-                c.status = EventStatus.ACTIVE.value
-            elif quiet >= cfg.closed_after:
-                c.status = EventStatus.CLOSED.value
-                c.closed_at = now
-            elif quiet >= cfg.cooling_after and st != EventStatus.COOLING.value:
-                c.status = EventStatus.COOLING.value
-            if c.status != st:
-                changes.append(self._change(ChangeKind.STATUS, c, now))
             if len(c.terms) > _MAX_TERMS:
                 self._prune_terms(c, _MAX_TERMS // 2)
             c.prune_places(cfg.max_places)
@@ -486,8 +520,12 @@ class OnlineDetector:
                 if not (a.is_open or b.is_open):
                     continue
                 ab, pb = anc[b.id]
-                if same_story(aa, pa, ab, pb) and self._hazards_agree(a, b):
+                if not self._hazards_agree(a, b):
+                    continue
+                if same_story(aa, pa, ab, pb):
                     pairs.append((aa[pb] + ab[pa], a, b))
+                elif self._same_scene(a, b):
+                    pairs.append((0.0, a, b))
         changes: list[EventChange] = []
         gone: set[str] = set()
         for _cos, a, b in sorted(pairs, key=lambda p: -p[0]):

@@ -44,7 +44,8 @@ def open_text(path: Path) -> io.TextIOBase:
         raise StreamError(f"{path}: cannot read ({e.strerror or e}); check the path") from e
 
 
-def available_stages(mode: str = "fast") -> tuple[list[Stage], list[str]]:
+def available_stages(mode: str = "fast", *, classify: bool = True, geoparse: bool = True
+                     ) -> tuple[list[Stage], list[str]]:
     """The default enrichment chain with every stage that can load here, and what is missing.
 
     Classification and geoparsing are built by other modules and ship models; a checkout
@@ -54,7 +55,8 @@ def available_stages(mode: str = "fast") -> tuple[list[Stage], list[str]]:
 
     missing: list[str] = []
     stages = default_stages(mode, classify=False, geoparse=False)
-    for name in ("classify", "geoparse"):
+    wanted = [n for n, on in (("classify", classify), ("geoparse", geoparse)) if on]
+    for name in wanted:
         try:
             extra = default_stages(mode, classify=name == "classify",
                                    geoparse=name == "geoparse")[3:]

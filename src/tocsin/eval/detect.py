@@ -137,12 +137,8 @@ def evaluate_stream(
     """Replay ``path`` through the pipeline and score the detector against its gold events."""
     from ..detect import create_detector
     from ..detect.replay import available_stages, replay
-    from ..enrich.chain import default_stages
 
-    if classify and geoparse:
-        stages, missing = available_stages(mode)
-    else:
-        stages, missing = default_stages(mode, classify=classify, geoparse=geoparse), []
+    stages, missing = available_stages(mode, classify=classify, geoparse=geoparse)
     det = create_detector(**(config or {}))
     opened: dict[str, float] = {}
 

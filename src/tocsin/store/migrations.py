@@ -56,7 +56,8 @@ SQLITE_MIGRATIONS: list[list[str]] = [
             at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL
         )""",
     ],
-    # 2: alerts — subscriptions, alerts fired, API keys (hashed), webhook dead letters
+    # 2: alerts — subscriptions, alerts fired (+ event snapshots), API keys (hashed),
+    #    webhook dead letters
     [
         """CREATE TABLE subscriptions (
             id TEXT PRIMARY KEY,
@@ -73,9 +74,16 @@ SQLITE_MIGRATIONS: list[list[str]] = [
             tier TEXT NOT NULL,
             fired_at TEXT NOT NULL,
             update_of TEXT,
-            body TEXT NOT NULL
+            update_of_fired_at TEXT,
+            seq INTEGER NOT NULL,
+            severity REAL NOT NULL,
+            channel TEXT NOT NULL,
+            reasons TEXT NOT NULL,
+            snapshot TEXT
         )""",
         "CREATE INDEX alerts_sub_time ON alerts(subscription_id, fired_at)",
+        # the event as it was when alerts fired, stored once for all the alerts it caused
+        "CREATE TABLE alert_snapshots (key TEXT PRIMARY KEY, body TEXT NOT NULL)",
         "CREATE INDEX alerts_time ON alerts(fired_at)",
         """CREATE TABLE api_keys (
             id TEXT PRIMARY KEY,

@@ -293,19 +293,56 @@ class SQLiteStore:
                 "SELECT body FROM subscriptions ORDER BY created_at, id").fetchall()
         return [json.loads(r[0]) for r in rows]
 
-    def add_alerts(self, alerts: list[dict[str, Any]]) -> None:
-        """Idempotent on alert id: a replayed batch does not duplicate alerts."""
-        rows = [(a["id"], a["subscription_id"], a["event_id"], a["kind"], a["tier"],
-                 a["fired_at"], a.get("update_of"), _j(a)) for a in alerts]
-        if rows:
-            self._tx(lambda: self._conn.executemany(
+    def add_alerts(self, alerts: list[dict[str, Any]],
+                   snapshots: dict[str, str] | None = None) -> None:
+        """Idempotent on alert id: a replayed batch does not duplicate alerts.
+
+        Each dict is ``Alert.to_dict()``, carrying its ``event`` inline, or instead a
+        ``snapshot`` key into ``snapshots`` (key -> event JSON): one event state that fired
+        alerts to thousands of subscribers is then written once, not once per subscriber."""
+        snaps = dict(snapshots or {})
+        rows = []
+        for a in alerts:
+            key = a.get("snapshot")
+            if key is None:
+                key = f"{a['event_id']}@{a['fired_at']}#{a['id']}"
+                snaps[key] = _j(a.get("event") or {})
+            rows.append((a["id"], a["subscription_id"], a["event_id"], a["kind"], a["tier"],
+                         a["fired_at"], a.get("update_of"), a.get("update_of_fired_at"),
+                         a.get("seq", 1), a.get("severity", 0.0), a.get("channel", ""),
+                         _j(a.get("reasons") or []), key))
+
+        def work():
+            if snaps:
+                self._conn.executemany(
+                    "INSERT OR IGNORE INTO alert_snapshots (key, body) VALUES (?,?)",
+                    list(snaps.items()))
+            self._conn.executemany(
                 "INSERT OR IGNORE INTO alerts (id, subscription_id, event_id, kind, tier,"
-                " fired_at, update_of, body) VALUES (?,?,?,?,?,?,?,?)", rows))
+                " fired_at, update_of, update_of_fired_at, seq, severity, channel, reasons,"
+                " snapshot) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+        if rows:
+            self._tx(work)
+
+    _ALERT_COLS = ("SELECT a.id, a.update_of, a.subscription_id, a.event_id, a.kind, a.tier,"
+                   " a.severity, a.fired_at, a.seq, a.update_of_fired_at, a.reasons, a.channel,"
+                   " s.body FROM alerts a LEFT JOIN alert_snapshots s ON s.key = a.snapshot")
+    _ALERT_KEYS = ("id", "update_of", "subscription_id", "event_id", "kind", "tier", "severity",
+                   "fired_at", "seq", "update_of_fired_at", "reasons", "channel")
+
+    @classmethod
+    def _alert_row(cls, row: tuple) -> dict[str, Any]:
+        """The same shape as ``Alert.to_dict()``."""
+        d = dict(zip(cls._ALERT_KEYS, row[:12], strict=True))
+        d["reasons"] = json.loads(d["reasons"])
+        d["event"] = json.loads(row[12]) if row[12] else {}
+        return d
 
     def get_alert(self, alert_id: str) -> dict[str, Any] | None:
         with self._lock:
-            row = self._conn.execute("SELECT body FROM alerts WHERE id=?", (alert_id,)).fetchone()
-        return json.loads(row[0]) if row else None
+            row = self._conn.execute(self._ALERT_COLS + " WHERE a.id=?", (alert_id,)).fetchone()
+        return self._alert_row(row) if row else None
 
     def list_alerts(self, *, subscription_ids: list[str] | None = None,
                     since: datetime | None = None, limit: int = 100,
@@ -315,17 +352,17 @@ class SQLiteStore:
         if subscription_ids is not None:
             if not subscription_ids:
                 return []
-            where.append("subscription_id IN (%s)" % ",".join("?" * len(subscription_ids)))
+            where.append("a.subscription_id IN (%s)" % ",".join("?" * len(subscription_ids)))
             args += subscription_ids
         if since is not None:
-            where.append("fired_at >= ?")
+            where.append("a.fired_at >= ?")
             args.append(since.isoformat())
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         with self._lock:
             rows = self._conn.execute(
-                f"SELECT body FROM alerts{clause} ORDER BY fired_at DESC, id LIMIT ? OFFSET ?",
+                f"{self._ALERT_COLS}{clause} ORDER BY a.fired_at DESC, a.id LIMIT ? OFFSET ?",
                 [*args, limit, offset]).fetchall()
-        return [json.loads(r[0]) for r in rows]
+        return [self._alert_row(r) for r in rows]
 
     def put_api_key(self, key_id: str, name: str, scopes: list[str], hashed: str,
                     created_at: str) -> None:

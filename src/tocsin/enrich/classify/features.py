@@ -59,6 +59,7 @@ class Batch:
     concept_docs: np.ndarray  # doc index of each (deduplicated) concept hit
     concept_ids: np.ndarray  # concept index of each hit
     n_docs: int
+    latin: np.ndarray  # share of each doc's letters that are Latin script (0..1)
 
     def matrix(self) -> sp.csr_matrix:
         """One summed matrix (for training; the sum sorts indices, which costs time)."""
@@ -175,7 +176,12 @@ class Featurizer:
         kd, kc = self.lexicon.batch(to_str(cps), doc_starts)
         vals = np.full(kd.shape[0], self.config.concept_weight, dtype=np.float32)
         blocks.append(_csr_in_row_order(kd, kc + self.config.n_hash, vals, shape))
-        return Batch(blocks, kd, kc, n_docs)
+        # script: share of Latin letters, a cheap stand-in for "a language we trained on"
+        letter = (cps != SPACE) & ~is_sep & (cps != 0x30)
+        n_letters = np.bincount(doc_of[letter], minlength=n_docs)[:n_docs]
+        n_latin = np.bincount(doc_of[letter & (cps < 0x250)], minlength=n_docs)[:n_docs]
+        latin = np.where(n_letters > 0, n_latin / np.maximum(n_letters, 1), 1.0)
+        return Batch(blocks, kd, kc, n_docs, latin)
 
 
 def _csr_in_row_order(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,

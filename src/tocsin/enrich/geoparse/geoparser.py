@@ -54,7 +54,7 @@ class Geoparser:
         """Resolved places in ``text``, in order; ``Place.score`` is the confidence."""
         if not text:
             return []
-        mentions = self.recogniser.find(text)
+        mentions = self.recogniser.find(text, lang)
         return resolve(self.gazetteer, text, mentions, lang=lang, home_country=home_country,
                        weights=self.weights)
 

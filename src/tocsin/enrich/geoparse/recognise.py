@@ -15,13 +15,14 @@ Overlaps are settled leftmost-longest, so "New York City" beats "York".
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 import regex
 
 from tocsin.enrich.geoparse.fold import fold
 from tocsin.enrich.geoparse.gazetteer import (
-    F_DEMONYM,
     F_EXACT_CASE,
     KIND_CITY,
     SCRIPTS,
@@ -69,6 +70,7 @@ _CYR_TOKEN = regex.compile(r"\p{Cyrillic}[\p{Cyrillic}\p{M}'’]*(?:-\p{Cyrillic
 _CYR_ENDINGS = ("ами", "ями", "ові", "еві", "ого", "ому", "ою", "ею", "ом", "ем", "ой",
                 "ей", "ів", "ах", "ях", "а", "я", "у", "ю", "і", "ї", "е", "и", "ы")
 _CYR_ADD = ("", "а", "я", "ь", "й", "о", "е")
+_HAS_CYRILLIC = regex.compile(r"\p{Cyrillic}")
 _SENT_END = frozenset(".!?\n:;\"“”«»|•")
 
 
@@ -140,24 +142,26 @@ class Recogniser:
     def __init__(self, gz: Gazetteer) -> None:
         self.gz = gz
         self._script = gz.key_script
-        self._len = gz.key_len
-        self._zipf = gz.key_zipf
-        self._nwords = gz.key_nwords
+        self._len = gz.key_len.tolist()
+        self._zipf_en = gz.key_zipf.astype(float).tolist()
+        self._zipf_other = gz.key_zipf_other.astype(float).tolist()
+        self._nwords = gz.key_nwords.tolist()
         self._stop = gz.stoplist
+        # per-key summaries of the postings, computed once (vectorised) instead of per hit
+        starts = gz.key_ptr[:-1]
+        self._best_kind = np.minimum.reduceat(gz.kind[gz.post_ent], starts).tolist()
+        self._best_pop = np.maximum.reduceat(gz.pop[gz.post_ent], starts).tolist()
+        self._exact = (np.bitwise_or.reduceat(gz.post_flags, starts) & F_EXACT_CASE).tolist()
+        self._script_l = gz.key_script.tolist()
 
     # -- per-key facts -----------------------------------------------------------------
     def _key_facts(self, kid: int) -> tuple[int, float, bool, bool, bool]:
-        """(best kind, best population, any exact-case, all demonym, has non-city)."""
-        ents, flags = self.gz.postings(kid)
-        kinds = self.gz.kind[ents]
-        best_kind = int(kinds.min())
-        best_pop = float(self.gz.pop[ents].max())
-        exact = bool((flags & F_EXACT_CASE).any())
-        demonym = bool((flags & F_DEMONYM).all())
-        return best_kind, best_pop, exact, demonym, best_kind < KIND_CITY
+        """(best kind, best population, any exact-case, unused, has non-city)."""
+        bk = self._best_kind[kid]
+        return bk, self._best_pop[kid], bool(self._exact[kid]), False, bk < KIND_CITY
 
     def _accept_latin(self, text: str, folded: str, s: int, e: int, kid: int,
-                      lowercase_text: bool) -> tuple[bool, bool]:
+                      lowercase_text: bool, zipf: list[float]) -> tuple[bool, bool]:
         """Case and common-word rules for a Latin-script hit; returns (accept, locative)."""
         orig = text[s:e]
         best_kind, best_pop, exact, _demonym, important = self._key_facts(kid)
@@ -181,14 +185,14 @@ class Recogniser:
         if not orig[0].isupper():
             if not lowercase_text:
                 return False, locative
-            z = float(self._zipf[kid])
+            z = zipf[kid]
             return (best_kind <= 1 or best_pop >= 100_000) and z < 3.5, locative
         if prev_word and prev_word.rstrip(".").lower() in TITLES:
             return False, locative
         if self._nwords[kid] > 1:
             return True, locative
         key = folded[s:e]
-        z = float(self._zipf[kid])
+        z = zipf[kid]
         nxt = _word_after(text, e)
         follows_region = False
         if text[e:e + 2] == ", " and nxt[:1].isupper():
@@ -202,8 +206,6 @@ class Recogniser:
                 return False, locative
         if z >= 5.5 and best_kind >= 2:
             return evidence, locative
-        if z >= 4.5 and best_kind == 2:
-            return evidence, locative
         if z >= 4.3 and not important and best_pop < 300_000:
             return evidence, locative
         if z >= 3.3 and best_pop < 5_000 and not important:
@@ -216,45 +218,37 @@ class Recogniser:
             return False, locative  # inside a longer capitalised name
         return True, locative
 
-    def find(self, text: str) -> list[Mention]:
-        """All toponym mentions in ``text``, leftmost-longest, non-overlapping."""
+    def find(self, text: str, lang: str | None = None) -> list[Mention]:
+        """All toponym mentions in ``text``, leftmost-longest, non-overlapping.
+
+        ``lang`` picks which language's word frequencies judge common words: "paris" is
+        rare in English but means "bets" in French.
+        """
         if not text:
             return []
+        zipf = self._zipf_en if lang in (None, "en") else self._zipf_other
         folded = fold(text)
         n = len(folded)
         lowercase_text = not any(c.isupper() for c in text)
         cands: list[tuple[int, int, int, bool]] = []
         surnames: set[int] = set()
+        klen = self._len
+        kscript = self._script_l
+        check = self._check
+        # Every key ending anywhere: most hits sit inside words and die on the first test.
         for end_i, kid in self.gz.automaton.iter(folded):
             e = end_i + 1
-            s = e - int(self._len[kid])
-            if e < n and folded[e].isalnum():
+            if e < n and _in_word(folded[e]) and kscript[kid] != S_CJK:
                 continue
-            scr = int(self._script[kid])
-            if s > 0 and folded[s - 1].isalnum():
-                if scr == S_ARABIC or scr == S_HEBREW:
-                    ws = s - 1
-                    while ws > 0 and folded[ws - 1].isalnum():
-                        ws -= 1
-                    pref = folded[ws:s]
-                    if pref not in (ARABIC_PREFIXES if scr == S_ARABIC else HEBREW_PREFIXES):
-                        continue
-                elif scr != S_CJK:
-                    continue
-            locative = False
-            if scr == S_LATIN:
-                if text[s:s + 1].isupper() and self._is_name_part(text, s, kid):
-                    surnames.add(kid)
-                    continue
-                ok, locative = self._accept_latin(text, folded, s, e, kid, lowercase_text)
-                if not ok:
-                    continue
-            elif scr == S_CYRILLIC and not text[s].isupper() and not lowercase_text:
-                continue
-            cands.append((s, e, kid, locative))
+            s = e - klen[kid]
+            if s > 0 and kscript[kid] < S_ARABIC and _in_word(folded[s - 1]):
+                continue  # Latin hit inside a word
+            hit = check(text, folded, n, s, e, kid, lowercase_text, surnames, zipf)
+            if hit is not None:
+                cands.append(hit)
         if surnames:
             cands = [c for c in cands if c[2] not in surnames]
-        if any(0x400 <= ord(c) <= 0x4FF for c in text):
+        if _HAS_CYRILLIC.search(text):
             cands.extend(self._cyrillic(text, cands))
         cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
         out: list[Mention] = []
@@ -266,16 +260,43 @@ class Recogniser:
             last_end = e
         return out
 
+    def _check(self, text: str, folded: str, n: int, s: int, e: int, kid: int,
+               lowercase_text: bool, surnames: set[int], zipf: list[float]
+               ) -> tuple[int, int, int, bool] | None:
+        """Boundary, clitic, case and common-word rules for one automaton hit."""
+        scr = self._script_l[kid]
+        if e < n and scr != S_CJK and _in_word(folded[e]):
+            return None
+        if s > 0 and _in_word(folded[s - 1]):
+            if scr == S_ARABIC or scr == S_HEBREW:
+                ws = s - 1
+                while ws > 0 and _in_word(folded[ws - 1]):
+                    ws -= 1
+                pref = folded[ws:s]
+                if pref not in (ARABIC_PREFIXES if scr == S_ARABIC else HEBREW_PREFIXES):
+                    return None
+            elif scr != S_CJK:
+                return None
+        locative = False
+        if scr == S_LATIN:
+            if text[s:s + 1].isupper() and self._is_name_part(text, s, kid):
+                surnames.add(kid)
+                return None
+            ok, locative = self._accept_latin(text, folded, s, e, kid, lowercase_text, zipf)
+            if not ok:
+                return None
+        elif scr == S_CYRILLIC and not text[s].isupper() and not lowercase_text:
+            return None
+        return (s, e, kid, locative)
+
     def _is_name_part(self, text: str, s: int, kid: int) -> bool:
         """A small town's name as the second word of a capitalised pair ("Conor McGregor").
 
         Recognition keeps one sense per discourse: such a name is then a surname
         everywhere in the document, including where it stands alone ("McGregor said").
         """
-        if self._nwords[kid] > 1:
-            return False
-        kind, pop, _x, _d, _i = self._key_facts(kid)
-        if kind != KIND_CITY or pop >= 100_000:
+        if self._nwords[kid] > 1 or self._best_kind[kid] != KIND_CITY or \
+                self._best_pop[kid] >= 500_000:
             return False
         prev_word, prev_start = _word_before(text, s)
         return bool(prev_word[:1].isupper() and prev_word.isalpha()
@@ -308,6 +329,14 @@ class Recogniser:
                 out.append((s, e, best_kid, prev_word.lower() in {"в", "у", "під", "под", "з",
                                                                   "із", "до", "из", "на"}))
         return out
+
+
+def _in_word(ch: str) -> bool:
+    """Letters, digits and combining marks (Arabic harakat, Devanagari vowel signs) are
+    inside a word; a boundary test on ``isalnum`` alone would split "दिल्ली" after "दिल"."""
+    if ch.isalnum():
+        return True
+    return ch > "\u02ff" and unicodedata.category(ch)[0] == "M"
 
 
 def _mostly_upper(text: str) -> bool:

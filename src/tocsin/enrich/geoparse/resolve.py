@@ -44,7 +44,8 @@ class Weights:
     primary: float = 0.8
     curated: float = 1.0
     country_ctx: float = 2.0
-    admin1_ctx: float = 2.0
+    dominant_ctx: float = 2.0  # extra for the document's most-named country (>= 2 votes)
+    admin1_ctx: float = 1.0
     town_region: float = 4.0
     near_100: float = 1.0
     near_300: float = 0.5
@@ -54,6 +55,22 @@ class Weights:
 
 
 DEFAULT_WEIGHTS = Weights()
+
+
+PRIOR_CACHE_SIZE = 100_000
+_CACHES: dict[tuple[int, Weights], dict[int, tuple[np.ndarray, np.ndarray, int]]] = {}
+
+
+def _prior_cache(gz: Gazetteer, w: Weights) -> dict[int, tuple[np.ndarray, np.ndarray, int]]:
+    """Priors depend only on the key and the weights: news repeats the same names, so
+    computing them once per key is most of resolution's speed."""
+    k = (id(gz), w)
+    c = _CACHES.get(k)
+    if c is None:
+        if len(_CACHES) > 8:
+            _CACHES.clear()
+        c = _CACHES[k] = {}
+    return c
 
 
 def _priors(gz: Gazetteer, ents: np.ndarray, flags: np.ndarray, w: Weights) -> np.ndarray:
@@ -77,19 +94,26 @@ def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | No
     # candidates and priors per distinct key (one sense per discourse)
     keys = list(dict.fromkeys(m.key_id for m in mentions))
     cand: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    top1: dict[int, int] = {}
+    cache = _prior_cache(gz, w)
     for kid in keys:
-        ents, flags = gz.postings(kid)
-        pr = _priors(gz, ents, flags, w)
-        if len(ents) > MAX_CANDIDATES:
-            top = np.argsort(-pr)[:MAX_CANDIDATES]
-            ents, pr = ents[top], pr[top]
-        cand[kid] = (ents, pr)
-
-    # pass 1: prior-only winners give the document's context
-    top1 = {kid: int(ents[int(np.argmax(pr))]) for kid, (ents, pr) in cand.items()}
+        hit = cache.get(kid)
+        if hit is None:
+            ents, flags = gz.postings(kid)
+            pr = _priors(gz, ents, flags, w)
+            if len(ents) > MAX_CANDIDATES:
+                top = np.argsort(-pr)[:MAX_CANDIDATES]
+                ents, pr = ents[top], pr[top]
+            hit = (ents, pr, int(ents[int(pr.argmax())]))
+            if len(cache) >= PRIOR_CACHE_SIZE:
+                cache.clear()
+            cache[kid] = hit
+        cand[kid] = (hit[0], hit[1])
+        # pass 1: prior-only winners give the document's context
+        top1[kid] = hit[2]
     cc_votes: dict[str, float] = {}
     a1_votes: dict[str, float] = {}
-    for kid, row in top1.items():
+    for row in top1.values():
         k = int(gz.kind[row])
         cc = gz.country_of(row)
         if k == KIND_COUNTRY:
@@ -99,6 +123,10 @@ def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | No
         if k == KIND_ADMIN1:
             a1 = gz.admin1_of(row)
             a1_votes[a1] = a1_votes.get(a1, 0.0) + 1.0
+
+    dominant = max(cc_votes, key=cc_votes.__getitem__) if cc_votes else None
+    if dominant is not None and cc_votes[dominant] < 2:
+        dominant = None
 
     # "Town, Region": the region's possible codes, keyed by the town's mention index
     region_after: dict[int, tuple[set[str], set[str]]] = {}
@@ -135,6 +163,8 @@ def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | No
             v = cc_votes.get(cc, 0.0) - (own_vote if cc == own_cc else 0.0)
             if v > 0 and kinds[j] != KIND_COUNTRY:
                 score[j] += w.country_ctx * min(1.0, v)
+                if cc == dominant:
+                    score[j] += w.dominant_ctx
             if kinds[j] == KIND_CITY:
                 a1 = gz.admin1_of(int(ents[j]))
                 va = a1_votes.get(a1, 0.0) - (1.0 if a1 == own_a1 else 0.0)

@@ -12,7 +12,10 @@ const live = new Live();
 let current = null;
 let currentPath = null;
 
-const STATE_TEXT = { live: 'Live', connecting: 'Connecting…', reconnecting: 'Disconnected — reconnecting…' };
+const STATE_TEXT = {
+  live: 'Live', connecting: 'Connecting…', reconnecting: 'Disconnected — reconnecting…',
+  'needs-key': 'Live updates need an API key',
+};
 const indicator = document.getElementById('live');
 live.addEventListener('state', (e) => {
   indicator.dataset.state = e.detail;
@@ -72,9 +75,6 @@ document.addEventListener('click', (e) => {
   navigate(u.pathname + u.search);
 });
 window.addEventListener('popstate', render);
-window.addEventListener('tocsin:key', () => {
-  if (main.dataset.page === 'event') { currentPath = null; render(); }
-});
 
 function boot() {
   initKeyPanel();

@@ -1,5 +1,5 @@
 // Building DOM safely. Every outside string goes in through textContent or a vetted
-// attribute; there is no innerHTML anywhere in the dashboard.
+// attribute; the dashboard never parses a string as HTML.
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 

@@ -54,7 +54,10 @@ function provenance(reports, withText) {
 
 export function mountEvent(root, { id, live }) {
   let map = null;
+  let placesLayer = null;
+  const mapEl = h('div', { class: 'map small', id: 'event-map', role: 'region', 'aria-label': 'Places of this event' });
   let withText = false;
+  let wantText = false;
   let timer = null;
   let seq = 0;
   const head = h('div');
@@ -71,7 +74,8 @@ export function mountEvent(root, { id, live }) {
       if (my !== seq) return;
       if (err instanceof ApiError && err.needsKey && withText) {
         withText = false;
-        askForKey('Reading raw report text needs an API key that allows it.');
+        wantText = true; // shown as soon as a key is given
+        askForKey(`Reading raw report text needs an API key with the read scope (${err.detail}).`);
         return load();
       }
       fill(head, h('h1', { text: err.status === 404 ? 'No such event' : 'Could not load the event' }),
@@ -101,10 +105,8 @@ export function mountEvent(root, { id, live }) {
         ev.top_terms?.length ? [h('dt', { text: 'Key terms' }), h('dd', { text: ev.top_terms.join(', ') })] : null),
     );
     const placesList = (ev.places || []).filter((p) => typeof p.lat === 'number' && typeof p.lon === 'number');
-    const mapEl = h('div', { class: 'map small', id: 'event-map', role: 'region', 'aria-label': 'Places of this event' });
     const textBtn = h('button', { type: 'button', id: 'show-text', text: withText ? 'Hide report text' : 'Show report text (audit-logged)' });
     textBtn.addEventListener('click', () => { withText = !withText; load(); });
-    if (map) { map.remove(); map = null; }
     fill(body, 
       h('div', { class: 'grid' },
         h('section', { class: 'card' }, h('h2', { text: 'Timeline' }), timelineChart(ev.timeline)),
@@ -120,19 +122,27 @@ export function mountEvent(root, { id, live }) {
         h('div', { class: 'row1 spread' }, h('h2', { id: 'prov-h', text: `Provenance: ${ev.reports.length} of ${ev.report_count} reports` }), textBtn),
         provenance(ev.reports || [], withText)),
     );
-    map = createMap(mapEl, { zoom: 2 });
+    // one map for the page's life, re-attached on each render (re-creating it while a zoom
+    // animation runs makes Leaflet throw)
+    if (!map) {
+      map = createMap(mapEl, { zoom: 2 });
+      placesLayer = window.L.layerGroup().addTo(map);
+    } else {
+      map.invalidateSize(false);
+      placesLayer.clearLayers();
+    }
     const pts = [];
     for (const p of placesList) {
       pts.push([p.lat, p.lon]);
       window.L.circleMarker([p.lat, p.lon], { radius: 7, color: '#fff', weight: 1,
         fillColor: tierColour(ev.tier), fillOpacity: 0.85 })
-        .bindTooltip(tooltipNode(p.name || p.phrase || '')).addTo(map);
+        .bindTooltip(tooltipNode(p.name || p.phrase || '')).addTo(placesLayer);
     }
     if (Array.isArray(ev.bbox)) {
       const [w, s, e, n] = ev.bbox;
-      map.fitBounds([[s, w], [n, e]], { maxZoom: 5, padding: [20, 20] });
+      map.fitBounds([[s, w], [n, e]], { maxZoom: 5, padding: [20, 20], animate: false });
     } else if (pts.length) {
-      map.fitBounds(pts, { maxZoom: 5, padding: [20, 20] });
+      map.fitBounds(pts, { maxZoom: 5, padding: [20, 20], animate: false });
     }
   }
 
@@ -141,15 +151,21 @@ export function mountEvent(root, { id, live }) {
     clearTimeout(timer);
     timer = setTimeout(load, 1000); // coalesce a burst of updates into one refetch
   }
+  const onKey = () => {
+    if (wantText) { wantText = false; withText = true; }
+    load();
+  };
   live.addEventListener('event', onChange);
   live.addEventListener('resync', load);
+  window.addEventListener('tocsin:key', onKey);
   load();
   return {
     unmount() {
       live.removeEventListener('event', onChange);
       live.removeEventListener('resync', load);
+      window.removeEventListener('tocsin:key', onKey);
       clearTimeout(timer);
-      if (map) map.remove();
+      if (map) { map.stop(); map.remove(); }
     },
   };
 }

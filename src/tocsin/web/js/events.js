@@ -1,6 +1,7 @@
 // The main view: filters, a live map and a list of events, all reflected in the URL.
 
-import { api, qs } from './api.js';
+import { api, ApiError, qs } from './api.js';
+import { askForKey } from './key.js';
 import {
   clear, fill, fmtTime, h, HAZARDS, INFO_TYPES, label, NEEDS, tierBadge, TIERS,
 } from './dom.js';
@@ -92,12 +93,16 @@ export function mountEvents(root, { live, navigate }) {
   let listLimit = LIST_STEP;
   let loadSeq = 0;
   let drawing = false;
+  let fitted = false;
   const langsSeen = new Set(f.lang ? [f.lang] : []);
   const markers = new Map();
   const items = new Map();
 
   // -- skeleton ------------------------------------------------------------------------
   const form = h('form', { class: 'filters', 'aria-label': 'Filters' });
+  // On a phone the filters fold away behind one control; on a desktop they stay open.
+  const filterBox = h('details', { class: 'filter-box', open: window.innerWidth > 800 },
+    h('summary', { text: 'Filters' }), form);
   const mapEl = h('div', { class: 'map', id: 'events-map', role: 'region',
     'aria-label': 'Map of events (use the list for keyboard access)' });
   const countEl = h('p', { class: 'count', id: 'event-count' });
@@ -107,7 +112,7 @@ export function mountEvents(root, { live, navigate }) {
     onclick: () => { listLimit += LIST_STEP; renderList(); } });
   const listCol = h('section', { class: 'list-col', 'aria-labelledby': 'event-count' },
     countEl, card, list, more);
-  root.append(h('div', { class: 'events-view' }, form, h('div', { class: 'split' }, mapEl, listCol)));
+  root.append(h('div', { class: 'events-view' }, filterBox, h('div', { class: 'split' }, mapEl, listCol)));
 
   const drawBtn = h('button', { type: 'button', id: 'draw-area', 'aria-pressed': 'false',
     text: 'Draw area', title: 'Drag a rectangle on the map (Esc cancels)' });
@@ -133,8 +138,16 @@ export function mountEvents(root, { live, navigate }) {
     );
     areaText.textContent = f.bbox ? `bbox ${f.bbox}` : 'whole world';
     clearBtn.disabled = !f.bbox;
+    updateSummary();
+  }
+  function updateSummary() {
+    const active = ['hazard', 'info', 'need', 'tier', 'lang', 'window', 'bbox'].filter((k) => f[k]);
+    filterBox.firstChild.textContent = active.length ? `Filters (${active.length} active)` : 'Filters';
   }
   buildForm();
+  const wide = window.matchMedia('(min-width: 801px)');
+  const onWide = () => { if (wide.matches) filterBox.open = true; };
+  wide.addEventListener('change', onWide);
 
   form.addEventListener('change', (e) => {
     const k = e.target.id?.replace(/^f-/, '');
@@ -156,9 +169,11 @@ export function mountEvents(root, { live, navigate }) {
     for (const k of FILTER_KEYS) if (f[k] && !(k === 'order' && f[k] === 'recent')) p[k] = f[k];
     if (f.sel) p.sel = f.sel;
     if (f.map) p.map = f.map;
-    return `/${qs(p)}`;
+    return `/${qs(p).replaceAll('%2C', ',').replaceAll('%2F', '/')}`;
   }
+  let gone = false;
   function writeUrl(push) {
+    if (gone || location.pathname !== '/') return; // never rewrite another page's URL
     const url = urlFor();
     if (url === location.pathname + location.search) return;
     history[push ? 'pushState' : 'replaceState'](null, '', url);
@@ -168,6 +183,7 @@ export function mountEvents(root, { live, navigate }) {
     writeUrl(true);
     areaText.textContent = f.bbox ? `bbox ${f.bbox}` : 'whole world';
     clearBtn.disabled = !f.bbox;
+    updateSummary();
     drawAreaRect();
     load();
   }
@@ -191,7 +207,9 @@ export function mountEvents(root, { live, navigate }) {
   drawAreaRect();
   map.on('moveend', () => {
     const c = map.getCenter();
-    f.map = `${map.getZoom()}/${round(c.lat, 3)}/${round(c.lng, 3)}`;
+    const view = `${map.getZoom()}/${round(c.lat, 3)}/${round(c.lng, 3)}`;
+    if (!f.map && view === '2/20/10') return; // the default view needs no parameter
+    f.map = view;
     writeUrl(false);
   });
 
@@ -219,21 +237,27 @@ export function mountEvents(root, { live, navigate }) {
     drawStart = null;
   }
   drawBtn.addEventListener('click', () => setDrawing(!drawing));
-  map.on('mousedown', (e) => {
-    if (!drawing) return;
-    drawStart = e.latlng;
+  // Pointer events on the container (not Leaflet's mouse events): touch and pen work too.
+  mapEl.addEventListener('pointerdown', (e) => {
+    if (!drawing || e.button !== 0 || e.target.closest('.leaflet-control')) return;
+    e.preventDefault();
+    e.stopPropagation();
+    mapEl.setPointerCapture(e.pointerId);
+    drawStart = map.mouseEventToLatLng(e);
     drawRect = L.rectangle([drawStart, drawStart], { color: '#222', weight: 1.5, fill: false,
       interactive: false }).addTo(map);
-  });
-  map.on('mousemove', (e) => {
-    if (drawing && drawStart && drawRect) drawRect.setBounds(L.latLngBounds(drawStart, e.latlng));
-  });
-  map.on('mouseup', (e) => {
+  }, true);
+  mapEl.addEventListener('pointermove', (e) => {
+    if (drawing && drawStart && drawRect) {
+      drawRect.setBounds(L.latLngBounds(drawStart, map.mouseEventToLatLng(e)));
+    }
+  }, true);
+  mapEl.addEventListener('pointerup', (e) => {
     if (!drawing || !drawStart) return;
-    const b = L.latLngBounds(drawStart, e.latlng);
+    const b = L.latLngBounds(drawStart, map.mouseEventToLatLng(e));
     setDrawing(false);
     if (b.getNorth() - b.getSouth() > 1e-3 && b.getEast() - b.getWest() > 1e-3) setBboxFromBounds(b);
-  });
+  }, true);
   const onKey = (e) => { if (e.key === 'Escape' && drawing) setDrawing(false); };
   document.addEventListener('keydown', onKey);
 
@@ -424,6 +448,12 @@ export function mountEvents(root, { live, navigate }) {
       events = next;
       total = tot;
       renderList();
+      if (!fitted && !f.map && markers.size) {
+        fitted = true;
+        const b = L.latLngBounds([...markers.values()].map((m) => m.getLatLng()));
+        if (b.isValid()) map.fitBounds(b.pad(0.15), { maxZoom: 5, animate: false });
+        if (map.getZoom() < 2) map.setZoom(2, { animate: false });
+      }
       root.dataset.loaded = '1';
       if (!performance.getEntriesByName('tocsin:list-ready').length) {
         performance.mark('tocsin:list-ready');
@@ -431,6 +461,7 @@ export function mountEvents(root, { live, navigate }) {
     } catch (err) {
       if (seq !== loadSeq) return;
       countEl.textContent = `Could not load events: ${err.detail || err.message}`;
+      if (err instanceof ApiError && err.needsKey) askForKey('Reading events needs an API key on this server.');
     } finally {
       if (seq === loadSeq) root.removeAttribute('aria-busy');
     }
@@ -456,14 +487,19 @@ export function mountEvents(root, { live, navigate }) {
   const onResync = () => load();
   live.addEventListener('event', onChange);
   live.addEventListener('resync', onResync);
+  window.addEventListener('tocsin:key', onResync);
   load();
 
   return {
     unmount() {
+      gone = true;
+      wide.removeEventListener('change', onWide);
       live.removeEventListener('event', onChange);
       live.removeEventListener('resync', onResync);
+      window.removeEventListener('tocsin:key', onResync);
       document.removeEventListener('keydown', onKey);
       if (pending) cancelAnimationFrame(pending);
+      map.stop();
       map.remove();
     },
     // back/forward within the events view: re-read the URL

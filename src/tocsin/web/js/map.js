@@ -18,10 +18,45 @@ function world() {
   if (!worldPromise) {
     worldPromise = fetch('/static/vendor/world-atlas/countries-50m.json')
       .then((r) => r.json())
-      .then((topo) => window.topojson.feature(topo, topo.objects.countries))
+      // Land as one filled shape and country borders as lines shared by two countries:
+      // outer rings cut at the antimeridian would otherwise be stroked across the world.
+      .then((topo) => ({
+        land: unwrapAntimeridian(window.topojson.feature(topo, topo.objects.land)),
+        borders: window.topojson.mesh(topo, topo.objects.countries, (a, b) => a !== b),
+      }))
       .catch(() => null);
   }
   return worldPromise;
+}
+
+/**
+ * Make rings that cross the antimeridian continuous (Chukotka, Fiji): a ring that jumps from
+ * +180 to -180 would otherwise be filled as a band across the whole map. A ring that circles
+ * the pole (Antarctica) cannot be unwrapped; its jump runs along -90, outside the map anyway.
+ */
+function unwrapRing(ring) {
+  const out = [ring[0]];
+  let jumped = false;
+  for (let i = 1; i < ring.length; i += 1) {
+    let [lon] = ring[i];
+    const prev = out[i - 1][0];
+    while (lon - prev > 180) { lon -= 360; jumped = true; }
+    while (lon - prev < -180) { lon += 360; jumped = true; }
+    out.push([lon, ring[i][1]]);
+  }
+  if (!jumped) return ring;
+  const closes = Math.abs(out[out.length - 1][0] - out[0][0]) < 1e-6;
+  return closes ? out : ring;
+}
+
+function unwrapAntimeridian(fc) {
+  for (const f of fc.features || [fc]) {
+    const g = f.geometry;
+    if (!g) continue;
+    if (g.type === 'Polygon') g.coordinates = g.coordinates.map(unwrapRing);
+    if (g.type === 'MultiPolygon') g.coordinates = g.coordinates.map((p) => p.map(unwrapRing));
+  }
+  return fc;
 }
 
 function escapeHtml(s) {
@@ -48,11 +83,11 @@ export function createMap(el, { center = [20, 10], zoom = 2, minZoom = 1 } = {})
     attribution.addAttribution('Leaflet · Natural Earth');
     world().then((geo) => {
       if (!geo) return;
-      L.geoJSON(geo, {
-        pane: 'basemap', interactive: false,
-        renderer: L.canvas({ pane: 'basemap', padding: 0.5 }),
-        style: { color: '#8a97a5', weight: 0.6, fillColor: '#eef1ea', fillOpacity: 1 },
-      }).addTo(map);
+      const renderer = L.canvas({ pane: 'basemap', padding: 0.5 });
+      L.geoJSON(geo.land, { pane: 'basemap', interactive: false, renderer,
+        style: { stroke: false, fillColor: '#eef1ea', fillOpacity: 1 } }).addTo(map);
+      L.geoJSON(geo.borders, { pane: 'basemap', interactive: false, renderer,
+        style: { color: '#8a97a5', weight: 0.7, fill: false } }).addTo(map);
     });
   });
   return map;

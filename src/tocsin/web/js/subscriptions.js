@@ -73,7 +73,7 @@ export function mountSubscriptions(root) {
         h('th', { scope: 'row', text: s.name || s.id }),
         h('td', { text: describeArea(s.area) }),
         h('td', { text: (s.hazards || []).map(label).join(', ') || 'any' }),
-        h('td', { text: s.min_tier || 'any' }),
+        h('td', { text: s.min_tier || 'routine' }),
         h('td', { text: s.channel ? `${s.channel.type} ${s.channel.url || s.channel.to || ''}` : '—' }),
         h('td', { class: 'actions' },
           h('button', { type: 'button', text: 'Edit', onclick: () => renderForm(s) }),
@@ -84,9 +84,14 @@ export function mountSubscriptions(root) {
   }
 
   async function testFire(s) {
+    status.textContent = `Sending a test alert for “${s.name || s.id}”…`;
     try {
-      const res = await api(`/api/v1/subscriptions/${encodeURIComponent(s.id)}/test`, { method: 'POST' });
-      status.textContent = `Test alert for “${s.name || s.id}”: ${res && typeof res === 'object' ? JSON.stringify(res) : 'sent'}`;
+      const r = await api(`/api/v1/subscriptions/${encodeURIComponent(s.id)}/test`, { method: 'POST' });
+      const how = r && r.ok === false
+        ? `failed${r.error ? `: ${r.error}` : ''}${r.status ? ` (HTTP ${r.status})` : ''}`
+        : 'delivered';
+      status.textContent = `Test alert for “${s.name || s.id}”: ${how}`
+        + (r && r.attempts ? ` after ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}.` : '.');
     } catch (err) { handle(err, 'Test failed'); }
   }
 
@@ -121,14 +126,18 @@ export function mountSubscriptions(root) {
     const showArea = () => fill(areaBox, areaFields[areaSel.value] || []);
     areaSel.addEventListener('change', showArea);
     showArea();
-    const tier = h('select', { id: 's-tier' }, [['', 'any'], ...TIERS.map((t) => [t, t])]
-      .map(([v, t]) => h('option', { value: v, selected: (s.min_tier || '') === v, text: t })));
+    const tier = h('select', { id: 's-tier' }, [...TIERS].reverse()
+      .map((t) => h('option', { value: t, selected: (s.min_tier || 'routine') === t,
+        text: t === 'routine' ? 'routine (all)' : t })));
     const minSources = h('input', { id: 's-min-sources', type: 'number', min: '1', value: s.min_sources ?? 1 });
     const langs = h('input', { id: 's-langs', placeholder: 'e.g. en, ar, ht (empty = any)', value: (s.languages || []).join(', ') });
     const ch = s.channel || { type: 'webhook' };
     const chType = h('select', { id: 's-channel' }, CHANNELS.map((c) => h('option', { value: c, selected: ch.type === c, text: c })));
     const chTarget = h('input', { id: 's-target', value: ch.url || ch.to || '', placeholder: 'https://… or name@example.org' });
-    const chSecret = h('input', { id: 's-secret', type: 'password', autocomplete: 'off', value: ch.secret || '' });
+    // the API masks stored secrets; an empty field on save keeps the stored one
+    const chSecret = h('input', { id: 's-secret', type: 'password', autocomplete: 'off',
+      value: ch.secret && !/^\*+$/.test(ch.secret) ? ch.secret : '',
+      placeholder: sub ? 'unchanged' : 'generated if empty' });
     const msg = h('p', { role: 'status', class: 'muted' });
     const f = h('form', { class: 'sub-form', id: 'sub-form' },
       field('Name', name),
@@ -161,12 +170,16 @@ export function mountSubscriptions(root) {
       else if (chTarget.value.trim()) channel.url = chTarget.value.trim();
       if (chSecret.value) channel.secret = chSecret.value;
       const body = { name: name.value.trim(), area, hazards: checked('hazards'),
-        info_types: checked('info_types'), needs: checked('needs'), min_tier: tier.value || null,
+        info_types: checked('info_types'), needs: checked('needs'), min_tier: tier.value,
         min_sources: Number(minSources.value) || 1, languages: list(langs.value), channel };
       try {
-        if (sub) await api(`/api/v1/subscriptions/${encodeURIComponent(sub.id)}`, { method: 'PUT', body });
-        else await api('/api/v1/subscriptions', { method: 'POST', body });
-        status.textContent = sub ? 'Saved.' : 'Created.';
+        const saved = sub
+          ? await api(`/api/v1/subscriptions/${encodeURIComponent(sub.id)}`, { method: 'PUT', body })
+          : await api('/api/v1/subscriptions', { method: 'POST', body });
+        const secret = saved?.channel?.secret;
+        status.textContent = (sub ? 'Saved.' : 'Created.')
+          + (secret && !/^\*+$/.test(secret) && secret !== chSecret.value
+            ? ` Webhook signing secret (shown once, copy it now): ${secret}` : '');
         renderForm(null);
         load();
       } catch (err) {

@@ -1,0 +1,173 @@
+"""The classifier: information type, relevance, hazard and needs for batches of texts.
+
+Two modes share one interface:
+- ``fast`` (default): hashed n-grams + multilingual concepts, linear heads; > 20k texts/s.
+- ``accurate``: the fast scores, then the multilingual e5 encoder for the texts where the
+  fast path is unsure or whose language the n-grams were never trained on (Arabic, Hebrew,
+  Cyrillic ...), blended with dev-tuned weights. It runs at encoder speed on those texts only.
+
+Model files live in one folder (default: ``tocsin/models/classifier`` inside the package,
+read with ``importlib.resources``) so that users can swap in a model trained on their data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...model import INFO_TYPES
+from .features import FeatureConfig, Featurizer
+from .linear import LinearHeads, sigmoid, softmax
+from .rules import concept_hazard_hits, concept_need_hits, decide_hazards, decide_needs
+
+FAST_FILE = "fast.npz"
+ACCURATE_FILE = "accurate.npz"
+META_FILE = "meta.json"
+#: A doc whose letters are less than this share Latin counts as an untrained script.
+MIN_LATIN = 0.5
+
+
+@dataclass(slots=True)
+class Classification:
+    """The classifier's verdict on one text."""
+
+    info_type: str
+    scores: dict[str, float]
+    relevant: bool
+    relevance: float
+    hazard: str
+    needs: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "info_type": self.info_type,
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
+            "relevant": self.relevant,
+            "relevance": round(self.relevance, 4),
+            "hazard": self.hazard,
+            "needs": list(self.needs),
+        }
+
+
+@dataclass(slots=True)
+class Scored:
+    """Array form of a batch's scores, before they become Classification objects."""
+
+    info: np.ndarray  # (n, 10) calibrated probabilities in INFO_TYPES order
+    relevance: np.ndarray  # (n,)
+    hazard_probs: np.ndarray  # (n, len(hazard classes))
+    needs_probs: np.ndarray  # (n, len(need classes))
+    concepts: np.ndarray  # (n, n_concepts) 0/1
+    trained_lang: np.ndarray  # (n,) bool: the n-grams were used
+
+
+def default_model_dir() -> Path:
+    """The shipped model folder inside the installed package."""
+    return Path(str(resources.files("tocsin").joinpath("models", "classifier")))
+
+
+class Classifier:
+    """Load once, then call :meth:`classify` on batches."""
+
+    def __init__(self, heads: LinearHeads, meta: dict[str, Any], mode: str = "fast",
+                 accurate: Any = None) -> None:
+        if mode not in ("fast", "accurate"):
+            raise ValueError(f"mode must be 'fast' or 'accurate', not {mode!r}")
+        self.heads = heads
+        self.meta = meta
+        self.mode = mode
+        self.featurizer = Featurizer(FeatureConfig(**meta["features"]))
+        if self.featurizer.n_features != heads.n_features:
+            raise ValueError("model weights do not match its feature configuration; "
+                             "the model folder is corrupt or from another version")
+        self.trained_langs = frozenset(meta["trained_langs"])
+        self.info_temperature = float(meta["info_temperature"])
+        self.info_offsets = np.asarray(meta.get("info_offsets", [0.0] * len(INFO_TYPES)))
+        self.rel_platt = tuple(meta["relevance_platt"])
+        self.rel_threshold = float(meta["relevance_threshold"])
+        self.hazard_temperature = float(meta.get("hazard_temperature", 1.0))
+        self.hazard_bonus = float(meta["hazard_bonus"])
+        self.needs_thresholds = np.asarray(meta["needs_thresholds"], dtype=np.float64)
+        self._accurate = accurate
+
+    # -- loading ------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | Path | None = None, mode: str = "fast") -> Classifier:
+        """Load a model folder (default: the shipped one). ``mode``: fast | accurate."""
+        folder = Path(path) if path else default_model_dir()
+        meta_path = folder / META_FILE
+        if not meta_path.exists():
+            raise FileNotFoundError(
+                f"no classifier model in {folder} (missing {META_FILE}); "
+                "train one with `tocsin train --data FILE --out DIR`")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        heads = LinearHeads.from_bytes((folder / FAST_FILE).read_bytes())
+        accurate = None
+        if mode == "accurate":
+            from .accurate import AccurateHeads
+
+            accurate = AccurateHeads.load(folder / ACCURATE_FILE)
+        return cls(heads, meta, mode, accurate)
+
+    # -- scoring ------------------------------------------------------------------------
+    def score(self, texts: list[str], langs: list[str | None] | None = None) -> Scored:
+        """Calibrated arrays for a batch (the fast path)."""
+        batch = self.featurizer.transform(texts)
+        if langs is None:
+            trained = batch.latin >= MIN_LATIN
+        else:
+            trained = np.array([
+                (lang in self.trained_langs) if lang else bool(lat >= MIN_LATIN)
+                for lang, lat in zip(langs, batch.latin, strict=True)])
+        logits = self.heads.logits(batch.blocks, keep_rows=trained,
+                                   ngram_blocks=len(batch.blocks) - 1)
+        h = self.heads.heads
+        info = softmax(logits[:, h["info"].start:h["info"].stop], self.info_temperature)
+        a, b = self.rel_platt
+        rel = sigmoid(a * logits[:, h["relevance"].start] + b)
+        hz = softmax(logits[:, h["hazard"].start:h["hazard"].stop], self.hazard_temperature)
+        nd = sigmoid(logits[:, h["needs"].start:h["needs"].stop])
+        concepts = batch.concept_matrix(self.featurizer.n_concepts)
+        return Scored(info, rel, hz, nd, concepts, trained)
+
+    def decide(self, s: Scored) -> list[Classification]:
+        """Turn scores into verdicts (argmax, thresholds, hazard and needs rules)."""
+        h = self.heads.heads
+        pick = np.argmax(np.log(np.clip(s.info, 1e-12, 1.0)) + self.info_offsets, axis=1)
+        relevant = s.relevance >= self.rel_threshold
+        hazards = decide_hazards(s.hazard_probs, h["hazard"].classes,
+                                 concept_hazard_hits(s.concepts), s.relevance,
+                                 self.hazard_bonus, self.rel_threshold)
+        needs = decide_needs(s.needs_probs, h["needs"].classes, self.needs_thresholds,
+                             concept_need_hits(s.concepts), relevant)
+        info_rows = s.info.tolist()
+        out = []
+        for i in range(s.info.shape[0]):
+            out.append(Classification(
+                info_type=INFO_TYPES[pick[i]],
+                scores=dict(zip(INFO_TYPES, info_rows[i], strict=True)),
+                relevant=bool(relevant[i]),
+                relevance=float(s.relevance[i]),
+                hazard=hazards[i],
+                needs=needs[i],
+            ))
+        return out
+
+    def classify(self, texts: list[str], langs: list[str | None] | None = None
+                 ) -> list[Classification]:
+        """Classify a batch. ``langs`` (ISO 639-1 or None per text) routes untrained
+        languages to language-independent features; without it the script decides."""
+        if langs is not None and len(langs) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(langs)} languages")
+        if not texts:
+            return []
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        s = self.score(texts, langs)
+        if self.mode == "accurate" and self._accurate is not None:
+            s = self._accurate.refine(texts, s)
+        return self.decide(s)

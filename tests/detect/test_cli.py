@@ -1,0 +1,78 @@
+"""``tocsin detect`` and ``tocsin eval detect`` end to end on a generated stream file."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+
+from typer.testing import CliRunner
+
+from tocsin.cli import app
+
+from .conftest import FILLER, T0
+
+runner = CliRunner()
+
+
+def write_stream(path, n=80, bad_at=(5,)):
+    rng = random.Random(11)
+    lines = []
+    for i in range(n):
+        if i in bad_at:
+            lines.append("{not json")
+            continue
+        story = "valdora" if i % 2 else "kelda"
+        hazard_word = "earthquake" if story == "valdora" else "storm"
+        text = f"{story} {hazard_word} " + " ".join(rng.sample(FILLER, 3)) + f" {story}{i}"
+        lines.append(json.dumps({
+            "id": f"item{i}", "time": f"2026-03-01T06:{i // 2:02d}:{(i % 2) * 30:02d}Z",
+            "text": text, "lang": "en", "event": story, "dataset": "fixture"}))
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "wt", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    assert T0.isoformat().startswith("2026-03-01T06")
+
+
+def test_detect_writes_one_line_per_readable_item(tmp_path):
+    src, out, alerts = tmp_path / "s.jsonl.gz", tmp_path / "o.jsonl", tmp_path / "a.jsonl"
+    write_stream(src)
+    res = runner.invoke(app, ["detect", str(src), "-o", str(out), "--alerts", str(alerts),
+                              "--quiet", "--no-classify", "--no-geoparse"])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(rows) == 79  # the unparseable line has no id, so no output line
+    assert [r["id"] for r in rows] == [f"item{i}" for i in range(80) if i != 5]
+    events = {r["event"] for r in rows if r["event"]}
+    assert len(events) == 2
+    kinds = [json.loads(x)["kind"] for x in alerts.read_text().splitlines()]
+    assert kinds.count("new") == 2
+    assert "1 bad lines skipped" in res.output
+
+
+def test_detect_unreadable_file_is_a_one_line_error(tmp_path):
+    res = runner.invoke(app, ["detect", str(tmp_path / "missing.jsonl"), "-o",
+                              str(tmp_path / "o.jsonl"), "--quiet"])
+    assert res.exit_code == 1
+    assert "cannot read" in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_eval_detect_prints_json(tmp_path):
+    src = tmp_path / "s.jsonl"
+    write_stream(src, bad_at=())
+    res = runner.invoke(app, ["eval", "detect", "--gold", str(src), "--no-classify",
+                              "--no-geoparse"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output[res.output.index("{"):])
+    assert out["items"] == 80
+    assert out["bcubed"]["f1"] > 0.8
+    assert out["detection"]["detected_share"] == 1.0
+    assert out["noise_purity"] is None
+
+
+def test_detect_rejects_unknown_option(tmp_path):
+    src = tmp_path / "s.jsonl"
+    write_stream(src, n=3, bad_at=())
+    res = runner.invoke(app, ["detect", str(src), "-o", str(tmp_path / "o"), "--set",
+                              "no_such_option=1", "--quiet"])
+    assert res.exit_code == 2

@@ -1,0 +1,28 @@
+"""Regression guard on a real stream (reads ../shared/data; skipped when it is absent).
+
+Only the smallest stream runs here, without classifier and geoparser, to stay fast; the full
+figures come from ``tocsin eval detect`` (see docs/detection.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+STREAMS = Path(__file__).resolve().parents[3] / "shared" / "data" / "streams"
+CRISISMMD = STREAMS / "crisismmd.stream.jsonl.gz"
+
+pytestmark = pytest.mark.data
+
+
+@pytest.mark.skipif(not CRISISMMD.exists(),
+                    reason=f"{CRISISMMD} not found: the shared evaluation data is not here")
+def test_crisismmd_floor():
+    from tocsin.eval.detect import evaluate_stream
+
+    out = evaluate_stream(CRISISMMD, classify=False, geoparse=False)
+    assert out["items"] == 16057 and out["bad_lines"] == 0
+    assert out["bcubed"]["f1"] >= 0.6, out["bcubed"]
+    assert out["detection"]["detected_share"] == 1.0
+    assert out["fragmentation"] <= 4.0

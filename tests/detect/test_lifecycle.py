@@ -1,0 +1,107 @@
+"""Lifecycle on stream time, merges with stable ids, snapshot/restore."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tocsin.detect import create_detector, restore_detector
+from tocsin.detect.base import Detector
+from tocsin.model import ChangeKind, EventStatus
+
+from .conftest import T0, enrich, place, story
+
+QUAKE = ["valdora", "earthquake", "valdora", "quake"]
+
+
+def statuses(changes):
+    return [(c.kind, c.event.status) for c in changes]
+
+
+def test_emerging_active_cooling_closed_then_reopened(rng):
+    det = create_detector(active_reports=20, cooling_after=3600, closed_after=4 * 3600)
+    reps = enrich(story(rng, QUAKE, ["collapsed", "shook"], 40, 0, 1, "q"))
+    changes = det.observe(reps[:10])
+    assert (ChangeKind.NEW, EventStatus.EMERGING) in statuses(changes)
+    changes = det.observe(reps[10:40])
+    det.tick(T0 + timedelta(minutes=90))  # lifecycle runs at most hourly on stream time
+    (ev,) = det.active_events()
+    assert ev.status == EventStatus.ACTIVE
+    changes = det.tick(T0 + timedelta(hours=3))
+    assert (ChangeKind.STATUS, EventStatus.COOLING) in statuses(changes)
+    changes = det.tick(T0 + timedelta(hours=6))
+    assert (ChangeKind.STATUS, EventStatus.CLOSED) in statuses(changes)
+    assert det.active_events() == []
+    assert det.get_event(ev.id).status == EventStatus.CLOSED
+    # a late report of the same story re-opens it rather than opening a new event
+    late = enrich(story(rng, QUAKE, ["aftershock"], 1, 7 * 60, 1, "late"))
+    changes = det.observe(late)
+    assert late[0].event_id == ev.id
+    assert (ChangeKind.STATUS, EventStatus.ACTIVE) in statuses(changes)
+
+
+def test_closed_events_leave_memory_after_retention(rng):
+    det = create_detector(closed_after=3600, retain_closed=2 * 3600)
+    reps = enrich(story(rng, QUAKE, ["collapsed"], 30, 0, 1, "q"))
+    det.observe(reps)
+    eid = det.active_events()[0].id
+    det.tick(T0 + timedelta(hours=2))
+    det.tick(T0 + timedelta(hours=5))
+    assert eid not in det.clusters
+    ev = det.get_event(eid)  # still answerable from the bounded archive
+    assert ev is not None and ev.status == EventStatus.CLOSED
+
+
+def test_fragments_merge_into_the_older_event_with_a_pointer(rng):
+    det = create_detector(merge_every=10**9)  # merges only when we ask
+    a = enrich(story(rng, ["kelda", "storm", "kelda"], ["hit", "battered"], 20, 0, 1, "a"))
+    det.observe(a)
+    # a second event about the same story, forced apart by opening it before the first grew
+    b = enrich(story(rng, ["kelda", "arnhaven", "kelda"], ["flooded"], 20, 30, 1, "b"))
+    first = det.active_events()[0].id
+    other = det._new_candidate(b[0], b[0].published_at.timestamp())
+    for i, r in enumerate(b):
+        words = {"kelda": 1.0, "arnhaven": 1.0} if i % 3 == 0 else {"kelda": 1.0, f"w{i}": 1.0}
+        other.add(r, words, r.published_at.timestamp(), 1.0, 0.5)
+    other.status = EventStatus.ACTIVE.value
+    det.candidates.pop(other.id)
+    det.promoted[other.id] = None
+    det._index(other, list(other.terms))
+    changes = det._merge_pass(det.clock.now)
+    merged = [c for c in changes if c.kind == ChangeKind.MERGED]
+    assert len(merged) == 1
+    assert merged[0].event.id == other.id
+    assert merged[0].event.status == EventStatus.MERGED
+    assert merged[0].event.merged_into == first
+    assert det.resolve(other.id) == first
+    assert det.get_event(other.id).id == first
+    assert det.final_event(other.id) == first
+
+
+def test_two_storms_with_different_names_do_not_merge(rng):
+    det = create_detector(merge_every=50)
+    # they share the hazard word and the filler vocabulary, not their names
+    a = story(rng, ["kelda", "storm", "kelda", "kelda"], ["hit", "battered", "lashed"], 60, 0,
+              1, "a")
+    b = story(rng, ["mirren", "storm", "mirren", "mirren"], ["swept", "flattened", "struck"],
+              60, 0.5, 1, "b")
+    reps = enrich(sorted(a + b, key=lambda r: r.published_at))
+    for i in range(0, len(reps), 20):
+        det.observe(reps[i:i + 20])
+    assert len(det.active_events()) == 2
+
+
+def test_snapshot_restore_carries_on_with_the_same_events(rng):
+    reps = enrich(story(rng, QUAKE, ["collapsed", "shook"], 60, 0, 1, "q",
+                        places=[place(3003, "Valdora", 5.0, 6.0)]))
+    det = create_detector()
+    det.observe(reps[:30])
+    blob = det.snapshot()
+    assert isinstance(blob, bytes)
+    again = restore_detector(blob)
+    assert isinstance(again, Detector)
+    assert [e.id for e in again.active_events()] == [e.id for e in det.active_events()]
+    det.observe(reps[30:])
+    again.observe([r for r in enrich(story(rng, QUAKE, ["collapsed", "shook"], 30, 30, 1,
+                                            "q2", places=[place(3003, "Valdora", 5.0, 6.0)]))])
+    assert {e.id for e in again.active_events()} == {e.id for e in det.active_events()}
+    assert again.active_events()[0].report_count == det.active_events()[0].report_count
