@@ -139,3 +139,46 @@ def test_revoked_key_is_refused(env, store):
     assert store.revoke_api_key(kid, "2026-01-01T00:00:00+00:00")
     assert c.get("/api/v1/subscriptions", headers=h(k["subscribe"])).status_code == 401
     assert store.get_api_key(kid)["hash"] not in k["subscribe"]  # stored hashed
+
+
+def test_test_fire_reaches_a_real_webhook(store):
+    from .receivers import WebhookReceiver
+
+    cfg = Config(extra={"alerts": {"allow_private_urls": True}})
+    st = AppState(cfg=cfg, store=store, broadcaster=Broadcaster())
+    attach(st)
+    key = create_key(store, "s", ["subscribe"])[0]
+    secret = "x" * 24
+    with WebhookReceiver(secret) as rx, TestClient(create_app(st)) as c:
+        body = {**BODY, "channel": {"type": "webhook", "url": rx.url, "secret": secret}}
+        sid = c.post("/api/v1/subscriptions", json=body, headers=h(key)).json()["id"]
+        r = c.post(f"/api/v1/subscriptions/{sid}/test", headers=h(key))
+        assert r.status_code == 200 and r.json()["ok"], r.text
+    assert rx.bad_signatures == 0 and rx.alerts[0]["kind"] == "test"
+    assert "not a real event" in rx.alerts[0]["event"]["title"]
+
+
+def test_subscriptions_written_by_another_process_are_picked_up(tmp_path):
+    from tocsin.alerts.service import AlertService
+    from tocsin.alerts.subscriptions import subscription_from_dict
+    from tocsin.store.sqlite import SQLiteStore
+
+    running = AlertService(SQLiteStore(tmp_path / "db"))  # e.g. `tocsin run`
+    cli = AlertService(SQLiteStore(tmp_path / "db"))  # e.g. `tocsin subscriptions add`
+    assert running.on_changes([change(make_event(), 0)]) == []
+    cli.save(subscription_from_dict(BODY))
+    assert running.reload_if_changed()
+    assert [a.kind for a in running.on_changes([change(make_event(), 1)])] == ["new"]
+    assert not running.reload_if_changed()
+
+
+def test_reloaded_subscriptions_are_the_ones_delivered_to(tmp_path):
+    from tocsin.alerts.service import AlertService
+    from tocsin.alerts.subscriptions import subscription_from_dict
+    from tocsin.store.sqlite import SQLiteStore
+
+    running = AlertService(SQLiteStore(tmp_path / "db"))
+    cli = AlertService(SQLiteStore(tmp_path / "db"))
+    cli.save(subscription_from_dict({**BODY, "id": "sub_x"}))
+    running.reload_if_changed()
+    assert running.dispatcher.lookup("sub_x") is not None  # the delivery side sees it too

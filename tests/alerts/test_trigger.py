@@ -112,8 +112,10 @@ def test_default_subscription_only_without_others():
     assert [a.subscription_id for a in out] == [DEFAULT_SUBSCRIPTION_ID]
     eng.add(sub())
     assert DEFAULT_SUBSCRIPTION_ID not in {s.id for s in eng.subscriptions()}
-    plain = AlertEngine()
+    plain = AlertEngine(default_all=False)
     assert plain.process([change(make_event(), 0)]) == []
+    bare = AlertEngine()  # what `tocsin detect --alerts` builds
+    assert [a.kind for a in bare.process([change(make_event(), 0)])] == ["new"]
 
 
 def test_snapshot_restore_prevents_repeat_alerts():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from tocsin.detect import create_detector, restore_detector
@@ -77,17 +78,36 @@ def test_fragments_merge_into_the_older_event_with_a_pointer(rng):
     assert det.final_event(other.id) == first
 
 
-def test_two_storms_with_different_names_do_not_merge(rng):
+def test_two_storms_in_different_places_do_not_merge(rng):
+    # same hazard, same filler vocabulary and one shared hazard word; different names and
+    # places (as the geoparser gives them), interleaved from the very first report
     det = create_detector(merge_every=50)
-    # they share the hazard word and the filler vocabulary, not their names
     a = story(rng, ["kelda", "storm", "kelda", "kelda"], ["hit", "battered", "lashed"], 60, 0,
-              1, "a")
+              1, "a", places=[place(1001, "Arnhaven", 10.0, 20.0, "AA")])
     b = story(rng, ["mirren", "storm", "mirren", "mirren"], ["swept", "flattened", "struck"],
-              60, 0.5, 1, "b")
+              60, 0.5, 1, "b", places=[place(2002, "Belmoor", -30.0, -50.0, "BB")])
     reps = enrich(sorted(a + b, key=lambda r: r.published_at))
     for i in range(0, len(reps), 20):
         det.observe(reps[i:i + 20])
     assert len(det.active_events()) == 2
+
+
+def test_a_late_new_storm_does_not_join_an_established_one(rng):
+    # "Mirren" arrives while "Kelda" is an established event: sharing storm words is not
+    # enough, its reports lack Kelda's name, so it grows an event of its own
+    det = create_detector()
+    a = story(rng, ["kelda", "storm", "kelda", "kelda"], ["hit", "battered", "lashed"], 80, 0,
+              1, "a")
+    b = story(rng, ["mirren", "storm", "mirren", "mirren"], ["swept", "flattened", "struck"],
+              60, 60, 1, "b")
+    reps = enrich(sorted(a + b, key=lambda r: r.published_at))
+    for i in range(0, len(reps), 20):
+        det.observe(reps[i:i + 20])
+    bf = det.drain_backfill()
+    final = {r.id: det.final_event(bf.get(r.id, r.event_id)) for r in reps}
+    ev_a = Counter(final[r.id] for r in a).most_common(1)[0][0]
+    ev_b = Counter(final[r.id] for r in b).most_common(1)[0][0]
+    assert ev_a and ev_b and ev_a != ev_b
 
 
 def test_snapshot_restore_carries_on_with_the_same_events(rng):

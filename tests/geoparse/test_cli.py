@@ -67,3 +67,9 @@ def test_gazetteer_info(cache_env):
     assert res.exit_code == 0, res.output
     info = json.loads(res.stdout)
     assert info["entities"] > 1000 and info["keys"] > info["countries"]
+
+
+def test_gazetteer_build_if_missing_is_a_no_op(cache_env):
+    res = runner.invoke(app, ["gazetteer", "build", "--if-missing"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["built"] is False

@@ -112,3 +112,27 @@ def test_spans_are_well_formed(gp, words, sep):
 def test_never_crashes_on_arbitrary_text(gp, text):
     for p in gp.parse(text):
         assert text[p.start:p.end] == p.phrase
+
+
+MULTILINGUAL = [
+    ("Hatay'da ve Kahramanmaraş'ta deprem", "tr", [("Hatay", "TR"), ("Kahramanmaraş", "TR")]),
+    ("Inondations à Derna, en Libye", "fr", [("Derna", "LY"), ("Libye", "LY")]),
+    ("Überschwemmungen in Köln und Bonn", "de", [("Köln", "DE"), ("Bonn", "DE")]),
+    ("قصف على بيت لاهيا وجباليا شمال قطاع غزة", "ar",
+     [("بيت لاهيا", "PS"), ("جباليا", "PS"), ("قطاع غزة", "PS")]),
+    ("هجوم في بالخرطوم", "ar", [("الخرطوم", "SD")]),
+    ("נפילה בקריית שמונה", "he", [("קריית שמונה", "IL")]),
+    ("Вибухи в Одесі та Миколаєві", "uk", [("Одесі", "UA"), ("Миколаєві", "UA")]),
+    ("Атака дронов на Белгород", "ru", [("Белгород", "RU")]),
+    ("سیلاب سے سندھ اور بلوچستان متاثر", "ur", [("سندھ", "PK"), ("بلوچستان", "PK")]),
+    ("Tranblemanntè nan Okap ak Jeremi", "ht", [("Okap", "HT"), ("Jeremi", "HT")]),
+    ("東京で地震が発生", "ja", [("東京", "JP")]),
+    ("Donate to Red Cross after Hurricane Harvey hit Houston", "en", [("Houston", "US")]),
+]
+
+
+def test_multilingual_full_index(full_gp):
+    """Real index: everyday words in every script must not become places, names must."""
+    for text, lang, want in MULTILINGUAL:
+        got = [(p.phrase, p.country) for p in full_gp.parse(text, lang=lang)]
+        assert got == want, (text, got)

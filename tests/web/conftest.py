@@ -25,7 +25,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-default-apps", "--disable-extensions"]
 VENV_BIN = Path(sys.executable).parent
-TOCSIN = str(VENV_BIN / "tocsin") if (VENV_BIN / "tocsin").exists() else "tocsin"
+TOCSIN = os.environ.get("TOCSIN_BIN") or (
+    str(VENV_BIN / "tocsin") if (VENV_BIN / "tocsin").exists() else "tocsin")
 
 
 def _missing_browser() -> str | None:
@@ -171,12 +172,17 @@ def make_page(browser):
         ctx.close()
 
 
-@pytest.fixture
-def fixture_server(tmp_path) -> Iterator[Server]:
-    """The five invented incidents (one with hostile HTML), served with live publishing."""
+@pytest.fixture(scope="module")
+def fixture_server(tmp_path_factory) -> Iterator[Server]:
+    """The five invented incidents (one with hostile HTML), served with live publishing.
+
+    Shared by a module's tests to keep the suite fast: tests may add keys and subscriptions
+    but must leave the events as they found them.
+    """
     from .fixtures import make_db
 
-    db = make_db(tmp_path / "web.db")
-    srv = devserver(db, free_port(), tmp_path / "server.log").start()
+    tmp = tmp_path_factory.mktemp("web")
+    db = make_db(tmp / "web.db")
+    srv = devserver(db, free_port(), tmp / "server.log").start()
     yield srv
     srv.stop()

@@ -46,6 +46,11 @@ def main() -> None:
                                                 "event": e.to_dict()})
         return {"published": len(events)}
 
+    @test.post("/_test/alert")
+    async def alert(request: Request) -> dict[str, Any]:
+        state.broadcaster.publish("alert", await request.json())
+        return {"published": 1}
+
     app.include_router(test)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=args.port,
                                            log_level="warning", lifespan="off"))

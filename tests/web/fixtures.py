@@ -102,24 +102,32 @@ def make_db(path: Path, *, extra_events: int = 0, seed: int = 7) -> Path:
 
 
 def write_stream(path: Path) -> Path:
-    """A small replayable JSON-lines stream of invented reports (for ``tocsin replay``)."""
+    """A small replayable JSON-lines stream of invented reports (for ``tocsin replay``).
+
+    Three incidents in real places, each told in varied words by several outlets (so that
+    near-duplicate detection keeps most of them); the Lyon ones carry hostile HTML.
+    """
+    bursts = {
+        "flood": ["Severe flooding in Dhaka, families displaced and in need of shelter",
+                  "Dhaka streets under water after river bursts its banks, clean water short",
+                  "Thousands evacuated as floods submerge neighbourhoods of Dhaka",
+                  "Relief teams bring boats and food to flooded districts of Dhaka"],
+        "quake": ["Earthquake shakes Izmir, several buildings collapsed",
+                  "Rescue teams search rubble in Izmir after strong quake",
+                  "Izmir hospitals receive injured after the earthquake, aftershocks felt",
+                  "Tents set up in Izmir parks for residents afraid to return home"],
+        "xss": ["Train derailed near Lyon station <script>alert(1)</script>, passengers hurt",
+                "Ambulances at the Lyon derailment <img src=x onerror=alert(1)> site",
+                "Lyon rail line closed after derailment, injured taken to hospital",
+                "Investigators arrive at Lyon train crash <script>alert(2)</script>"],
+    }
     lines = []
     t = T0
-    bursts = [
-        ("flood", "Dhaka", "en", "Severe flooding in Dhaka, families displaced, need shelter "
-         "and clean water"),
-        ("quake", "Izmir", "en", "Earthquake shakes Izmir, buildings collapsed, rescue teams "
-         "searching rubble"),
-        ("xss", "Lyon", "fr", "Pont effondré à Lyon <script>alert(1)</script> "
-         "<img src=x onerror=alert(1)> blessés"),
-    ]
-    n = 0
     for rep in range(14):
-        for key, place, lang, base in bursts:
+        for key, texts in bursts.items():
             t += timedelta(seconds=40)
-            n += 1
-            lines.append({"id": f"s-{key}-{rep}", "time": t.isoformat(), "lang": lang,
-                          "text": f"{base} ({place}, update {rep})",
+            lines.append({"id": f"s-{key}-{rep}", "time": t.isoformat(), "lang": "en",
+                          "text": f"{texts[rep % len(texts)]} (report {rep}, desk {rep % 3})",
                           "url": f"https://news.example.org/{key}/{rep}",
                           "source": f"outlet-{rep % 5}"})
     path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n",

@@ -217,6 +217,15 @@ def test_live_updates_keep_scroll_and_selection(tmp_path, make_page):
           const r = c.getBoundingClientRect();
           return document.elementFromPoint(r.left + 40, r.top + 80).closest('li').dataset.id; }""")
         assert top_after == top_before
+        # an alert on the stream shows as a notice that links to its event (text only)
+        req = urllib.request.Request(srv.url + "/_test/alert", method="POST", data=json.dumps({
+            "id": "al-1", "event_id": "ev-xss-lyon", "kind": "new", "tier": "flash",
+            "event": {"title": "<img src=x onerror=alert(2)> bridge"}}).encode(),
+            headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(req, timeout=5).close()
+        page.wait_for_selector("#toasts .toast a[href='/event/ev-xss-lyon']")
+        assert "<img src=x onerror=alert(2)> bridge" in page.text_content("#toasts")
+        assert page.locator("img[src='x']").count() == 0
         assert watch.page_errors == [] and watch.console_errors == []
     finally:
         srv.stop()
@@ -370,3 +379,21 @@ def test_text_contrast_meets_wcag_aa(fixture_server, make_page, path):
     res = page.evaluate(CONTRAST_JS)
     assert res["checked"] > 5
     assert res["bad"] == [], res["bad"]
+
+
+def test_back_and_forward_restore_filters(fixture_server, make_page):
+    page, watch = open_events(make_page, fixture_server)
+    page.select_option("#f-hazard", "flood")
+    page.wait_for_function("() => document.querySelectorAll('#event-list li').length === 1")
+    page.select_option("#f-tier", "flash")
+    page.wait_for_function("() => location.search.includes('tier=flash')")
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('tier=')")
+    assert page.input_value("#f-tier") == "" and page.input_value("#f-hazard") == "flood"
+    page.go_back()
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#event-list li').length === {N_INCIDENTS}")
+    assert page.input_value("#f-hazard") == ""
+    page.go_forward()
+    page.wait_for_function("() => document.querySelectorAll('#event-list li').length === 1")
+    assert watch.page_errors == []

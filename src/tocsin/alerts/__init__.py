@@ -5,3 +5,8 @@ GeoJSON, HXL CSV).
 Subscriptions describe *events* (area, hazard, information type, needs, tier, corroboration);
 nothing here can describe, filter or group by a person or an author.
 """
+
+from .alert import Alert
+from .engine import AlertEngine
+
+__all__ = ["Alert", "AlertEngine"]

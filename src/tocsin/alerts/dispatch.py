@@ -133,27 +133,29 @@ class Dispatcher:
         except Exception:
             log.exception("could not record dead letter for %s", a.id)
 
-    async def deliver(self, sub: Subscription, a: Alert) -> Outcome:
+    async def deliver(self, sub: Subscription, a: Alert,
+                      policy: RetryPolicy | None = None) -> Outcome:
         """One alert through one subscription's channel, with that channel's retries."""
         ch = sub.channel
+        policy = policy or self.policy
         if ch.type == "webhook":
             assert self._client is not None, "dispatcher not started"
             return await post_alert(self._client, ch.url or "", ch.secret or "", a.to_dict(),
-                                    policy=self.policy, allow_private=self.allow_private)
+                                    policy=policy, allow_private=self.allow_private)
         if ch.type == "email":
             msg = build_message(a, ch.to or "", self.mailer.cfg,
                                 web=f"{self.web_base}/api/v1/events/{a.event_id}"
                                 if self.web_base else None)
             last = ""
-            for attempt in range(1, self.policy.attempts + 1):
+            for attempt in range(1, policy.attempts + 1):
                 try:
                     await self.mailer.send(msg)
                     return Outcome(True, attempt)
                 except Exception as e:  # smtplib raises OSError and SMTPException subclasses
                     last = f"{type(e).__name__}: {e}"
-                if attempt < self.policy.attempts:
-                    await asyncio.sleep(self.policy.delay(attempt))
-            return Outcome(False, self.policy.attempts, last)
+                if attempt < policy.attempts:
+                    await asyncio.sleep(policy.delay(attempt))
+            return Outcome(False, policy.attempts, last)
         if ch.type == "sse":
             if self.broadcaster is not None:
                 self.broadcaster.publish("alert", a.to_dict())
@@ -167,6 +169,7 @@ class Dispatcher:
 
     async def drain(self, timeout: float) -> bool:
         """Wait for queued deliveries (end of a replay); True if all finished in time."""
+        await asyncio.sleep(0)  # let submissions already scheduled from the worker land
         tasks = [w for w in self._workers.values() if not w.done()]
         if not tasks:
             return True

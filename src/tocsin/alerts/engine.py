@@ -5,9 +5,10 @@
 subscriptions to the few that could care, and the trigger compares the event with what each
 of those subscribers was last told. Delivery happens elsewhere (``service.AlertService``).
 
-With ``default_all=True`` and no subscriptions, a built-in "everything, min tier routine"
-subscription (id ``sub_default``) stands in, so that ``tocsin detect --alerts`` lists every
-alert the system would raise.
+With no subscriptions and ``default_all=True`` (the default, so that a bare
+``AlertEngine()`` in ``tocsin detect --alerts`` lists every alert the system would raise), a
+built-in "everything, min tier routine" subscription (id ``sub_default``) stands in. The
+running service passes ``default_all=False``: a server with no subscribers alerts no one.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from ..model import ChangeKind, Event, EventChange, EventStatus
 from .alert import Alert, alert_id
 from .index import EventGeo, SubscriptionIndex, event_geo
-from .subscriptions import Channel, Subscription
+from .subscriptions import TIER_RANK, Channel, Subscription
 from .trigger import WAIT, Told, TriggerRules, casualty_step, decide, remember
 
 DEFAULT_SUBSCRIPTION_ID = "sub_default"
@@ -34,7 +35,7 @@ def default_subscription() -> Subscription:
 
 class AlertEngine:
     def __init__(self, subscriptions: Iterable[Subscription] = (), *,
-                 rules: TriggerRules | None = None, default_all: bool = False):
+                 rules: TriggerRules | None = None, default_all: bool = True):
         self.rules = rules or TriggerRules()
         self.index = SubscriptionIndex()
         self.default_all = default_all
@@ -87,6 +88,16 @@ class AlertEngine:
             frozenset(k for k, v in ev.languages.items() if v),
         )
 
+    def replace_all(self, subs: Iterable[Subscription]) -> None:
+        """Swap the whole subscription set (reloaded from the store); what each subscriber
+        was told is kept, so a reload never re-alerts."""
+        index = SubscriptionIndex(self.index.cell_deg, self.index.max_cells)
+        index.extend(subs)
+        with self._lock:
+            self.index = index
+            self._sync_default()
+            self._changed()
+
     def subscriptions(self) -> list[Subscription]:
         return self.index.all()
 
@@ -112,16 +123,18 @@ class AlertEngine:
                     continue
                 g = event_geo(ev)
                 step = casualty_step(ev)
+                rank = TIER_RANK.get(ev.tier.value, 0)
+                tier = ev.tier.value
                 fp = self._fingerprint(ev, g, step)
                 if self._seen.get(ev.id) == fp and ev.id not in self._waiting:
                     continue  # nothing any subscriber could be alerted about changed
                 self._seen[ev.id] = fp
                 self._waiting.discard(ev.id)
                 ev_dict: dict[str, Any] | None = None
-                for sub in self.index.match(ev, g):
+                for sub in self.index.match(ev, g, rank):
                     key = (sub.id, ev.id)
                     told = self._told.get(key)
-                    d = decide(told, ev, g, c.at, self.rules, step)
+                    d = decide(told, ev, g, c.at, self.rules, step, rank)
                     if d is None:
                         continue
                     kind, reasons = d
@@ -134,11 +147,12 @@ class AlertEngine:
                         ev_dict = ev.to_dict()
                     out.append(Alert(
                         id=aid, subscription_id=sub.id, event_id=ev.id, kind=kind,
-                        tier=ev.tier.value, severity=ev.severity, fired_at=c.at, seq=seq,
+                        tier=tier, severity=ev.severity, fired_at=c.at, seq=seq,
                         update_of=told.alert_id if told else None,
                         update_of_fired_at=told.fired_at if told else None,
                         reasons=reasons, event=ev_dict, channel=sub.channel.type))
-                    self._told[key] = remember(seq, aid, ev, g, c.at, told, self.rules, step)
+                    self._told[key] = remember(seq, aid, ev, g, c.at, told, self.rules, step,
+                                              rank)
                     self._by_event.setdefault(ev.id, set()).add(sub.id)
         return out
 

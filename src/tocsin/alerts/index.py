@@ -27,7 +27,7 @@ MAX_EVENT_POINTS = 50
 class EventGeo:
     """The points and countries an event is at, as far as tocsin knows."""
 
-    points: list[tuple[float, float]]  # (lon, lat)
+    points: tuple[tuple[float, float], ...]  # (lon, lat), distinct, in place order
     countries: frozenset[str]
 
 
@@ -45,7 +45,7 @@ def event_geo(ev: Event) -> EventGeo:
         c = ev.centroid
         if c is not None:
             pts.append(c)
-    return EventGeo(pts, frozenset(ccs))
+    return EventGeo(tuple(dict.fromkeys(pts)), frozenset(ccs))
 
 
 class SubscriptionIndex:
@@ -129,18 +129,20 @@ class SubscriptionIndex:
         for s in subs:
             self.add(s)
 
-    def match(self, ev: Event, g: EventGeo | None = None) -> list[Subscription]:
+    def match(self, ev: Event, g: EventGeo | None = None,
+              rank: int | None = None) -> list[Subscription]:
         """Subscriptions this event matches now (area and every other criterion)."""
         g = g or event_geo(ev)
-        rank = TIER_RANK.get(ev.tier.value, 0)
+        if rank is None:
+            rank = TIER_RANK.get(ev.tier.value, 0)
         found: dict[str, Subscription] = {}
         for r in range(rank + 1):
             for sid, sub in self._anywhere[r].items():
-                if sub.matches_attrs(ev):
+                if sub.matches_attrs(ev, rank):
                     found[sid] = sub
         for cc in g.countries:
             for sid, sub in self._countries.get(cc, {}).items():
-                if sid not in found and sub.matches_attrs(ev):
+                if sid not in found and sub.matches_attrs(ev, rank):
                     found[sid] = sub
         if g.points:
             spatial: dict[str, Subscription] = {}
@@ -154,7 +156,7 @@ class SubscriptionIndex:
                     if sid not in spatial and sub.area.contains(lon, lat):  # type: ignore[union-attr]
                         spatial[sid] = sub
             for sid, sub in spatial.items():
-                if sid not in found and sub.matches_attrs(ev):
+                if sid not in found and sub.matches_attrs(ev, rank):
                     found[sid] = sub
         return list(found.values())
 

@@ -43,6 +43,7 @@ STATE_KEY = "alerts.trigger"
 #: channels that need a push; Atom reads the store, the built-in default goes nowhere
 LIVE_CHANNELS = frozenset({"webhook", "email", "sse"})
 SNAPSHOT_EVERY_S = 30.0
+RELOAD_CHECK_S = 5.0
 
 
 class AlertService:
@@ -60,7 +61,7 @@ class AlertService:
             rules.min_update_interval = timedelta(seconds=float(s["min_update_interval_s"]))
         if "new_area_km" in s:
             rules.new_area_km = float(s["new_area_km"])
-        self.engine = AlertEngine(self._load(), rules=rules)
+        self.engine = AlertEngine(self._load(), rules=rules, default_all=False)
         data = store.get_state(STATE_KEY)
         if data:
             try:
@@ -72,12 +73,30 @@ class AlertService:
         policy = RetryPolicy(**{k: float(v) if k != "attempts" else int(v)
                                 for k, v in retry.items() if k in RetryPolicy.__slots__})
         self.dispatcher = Dispatcher(
-            store=store, lookup=self.engine.index.get, broadcaster=broadcaster,
+            store=store, lookup=self.get, broadcaster=broadcaster,
             smtp=SmtpConfig.from_dict({"sender": self.sender, **(s.get("smtp") or {})}),
             policy=policy, allow_private=self.allow_private, web_base=self.base_url)
         self._last_snapshot = time.monotonic()
         self._snap_lock = threading.Lock()
+        self._subs_version = self._version()
+        self._last_version_check = time.monotonic()
         self.fired = 0
+
+    def _version(self) -> bytes | None:
+        getter = getattr(self.store, "subscriptions_version", None)
+        return getter() if getter else None
+
+    def reload_if_changed(self) -> bool:
+        """Pick up subscriptions added or removed by another process (the CLI, ``tocsin
+        serve``) sharing this database."""
+        self._last_version_check = time.monotonic()
+        v = self._version()
+        if v == self._subs_version:
+            return False
+        self._subs_version = v
+        self.engine.replace_all(self._load())
+        log.info("subscriptions reloaded: %d", len(self.engine.index))
+        return True
 
     def _load(self) -> list[Subscription]:
         out = []
@@ -95,10 +114,12 @@ class AlertService:
         self.store.put_subscription(sub.id, sub.owner, sub.created_at.isoformat(),
                                     sub.to_dict(reveal_secret=True))
         self.engine.add(sub)
+        self._subs_version = self._version()  # our own write: nothing to reload
 
     def delete(self, sub_id: str) -> bool:
         gone = self.store.delete_subscription(sub_id)
         self.engine.remove(sub_id)
+        self._subs_version = self._version()
         return gone
 
     def get(self, sub_id: str) -> Subscription | None:
@@ -109,22 +130,12 @@ class AlertService:
 
     # -- the pipeline hook (worker thread) ---------------------------------------------------
     def on_changes(self, changes: list[EventChange]) -> list[Alert]:
+        if time.monotonic() - self._last_version_check > RELOAD_CHECK_S:
+            self.reload_if_changed()
         alerts = self.engine.process(changes)
         if alerts:
             self.fired += len(alerts)
-            snaps: dict[int, str] = {}  # alerts of one change share one event dict
-            snapshots: dict[str, str] = {}
-            rows = []
-            for a in alerts:
-                key = snaps.get(id(a.event))
-                if key is None:
-                    key = snaps[id(a.event)] = f"{a.event_id}@{a.fired_at.isoformat()}"
-                    snapshots[key] = json.dumps(a.event, ensure_ascii=False,
-                                                separators=(",", ":"))
-                d = a.to_dict(with_event=False)
-                d["snapshot"] = key
-                rows.append(d)
-            self.store.add_alerts(rows, snapshots)
+            self.store.add_alerts(*alert_rows(alerts))
             live = [a for a in alerts if a.channel in LIVE_CHANNELS]
             if live:
                 self.dispatcher.submit_threadsafe(live)
@@ -150,8 +161,48 @@ class AlertService:
         self.save_state()
 
 
-def attach(state: Any) -> AlertService:
+def alert_rows(alerts: list[Alert]) -> tuple[list[tuple], dict[str, str]]:
+    """Rows for ``store.add_alerts`` and the event snapshots they point to.
+
+    Built directly, not through ``to_dict``: when one change fires thousands of alerts,
+    everything they share (the event JSON, the time stamps, the usual reasons) is
+    serialised once — the per-alert cost is what keeps 10,000 subscriptions cheap."""
+    snaps: dict[int, tuple[str, str]] = {}
+    snapshots: dict[str, str] = {}
+    reasons_json: dict[tuple[str, ...], str] = {}
+    rows = []
+    for a in alerts:
+        shared = snaps.get(id(a.event))
+        if shared is None:
+            fired = a.fired_at.isoformat()
+            key = f"{a.event_id}@{fired}"
+            snapshots[key] = json.dumps(a.event, ensure_ascii=False, separators=(",", ":"))
+            shared = snaps[id(a.event)] = (key, fired)
+        rk = tuple(a.reasons)
+        rj = reasons_json.get(rk)
+        if rj is None:
+            rj = reasons_json[rk] = json.dumps(a.reasons, ensure_ascii=False)
+        rows.append((a.id, a.subscription_id, a.event_id, a.kind, a.tier, shared[1],
+                     a.update_of,
+                     a.update_of_fired_at.isoformat() if a.update_of_fired_at else None,
+                     a.seq, round(a.severity, 4), a.channel, rj, shared[0]))
+    return rows, snapshots
+
+
+#: what a store needs for alerts (SQLiteStore has them; see docs/alerts.md)
+STORE_METHODS = ("put_subscription", "delete_subscription", "list_subscription_bodies",
+                 "add_alerts", "get_alert", "list_alerts", "put_api_key", "get_api_key",
+                 "list_api_keys", "revoke_api_key", "add_dead_letter", "list_dead_letters")
+
+
+def attach(state: Any) -> AlertService | None:
     """Build the service for an AppState and hook it onto its pipeline (if any)."""
+    missing = [m for m in STORE_METHODS if not hasattr(state.store, m)]
+    if missing:
+        # a store without alert tables: run without alerts rather than not at all
+        log.error("alerts disabled: %s lacks %s", type(state.store).__name__,
+                  ", ".join(missing))
+        return None
     settings = state.cfg.extra.get("alerts") or {}
     svc = AlertService(state.store, settings=settings, broadcaster=state.broadcaster)
     state.extras["alerts"] = svc

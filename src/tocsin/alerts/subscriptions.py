@@ -111,14 +111,17 @@ class Subscription:
     languages: frozenset[str] = frozenset()
     owner: str | None = None  # id of the API key that created it (never a person)
     created_at: datetime = field(default_factory=utcnow)
+    min_rank: int = field(init=False, default=0)  # min_tier as a number, for the hot path
 
-    @property
-    def min_rank(self) -> int:
-        return TIER_RANK[self.min_tier]
+    def __post_init__(self) -> None:
+        self.min_rank = TIER_RANK[self.min_tier]
 
-    def matches_attrs(self, ev: Event) -> bool:
-        """Everything except the area (which the index and ``EventGeo`` handle)."""
-        if TIER_RANK.get(ev.tier.value, 0) < TIER_RANK[self.min_tier]:
+    def matches_attrs(self, ev: Event, rank: int | None = None) -> bool:
+        """Everything except the area (which the index and ``EventGeo`` handle).
+        ``rank``: the event's tier rank, when the caller already has it."""
+        if rank is None:
+            rank = TIER_RANK.get(ev.tier.value, 0)
+        if rank < self.min_rank:
             return False
         if ev.source_count < self.min_sources:
             return False

@@ -15,7 +15,7 @@ event state, so many small changes add up to one update instead of being lost. U
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,22 +43,24 @@ class Told:
     tier_rank: int
     casualty_step: int
     countries: frozenset[str] = frozenset()
-    points: list[tuple[float, float]] = field(default_factory=list)
-    #: points already found near a told point: skip the distance test next time (fast path
-    #: for the common case of an event re-reported with the same places)
-    near: set[tuple[float, float]] = field(default_factory=set)
+    #: places told (shared between subscribers told about the same event state: never
+    #: mutated, replaced)
+    points: tuple[tuple[float, float], ...] = ()
+    #: points already found near a told point, made on first need: skip the distance test
+    #: next time (the common case of an event re-reported with the same places)
+    near: set[tuple[float, float]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"seq": self.seq, "alert_id": self.alert_id, "fired_at": self.fired_at.isoformat(),
                 "tier_rank": self.tier_rank, "casualty_step": self.casualty_step,
-                "countries": sorted(self.countries), "points": self.points}
+                "countries": sorted(self.countries), "points": [list(p) for p in self.points]}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Told:
         return cls(seq=d["seq"], alert_id=d["alert_id"],
                    fired_at=datetime.fromisoformat(d["fired_at"]), tier_rank=d["tier_rank"],
                    casualty_step=d["casualty_step"], countries=frozenset(d["countries"]),
-                   points=[tuple(p) for p in d["points"]])  # type: ignore[misc]
+                   points=tuple(tuple(p) for p in d["points"]))  # type: ignore[misc]
 
 
 @dataclass(slots=True)
@@ -68,7 +70,8 @@ class TriggerRules:
     max_points: int = 50  # bound the per-(subscription, event) memory
 
 
-def _far_from_all(lon: float, lat: float, pts: list[tuple[float, float]], km: float) -> bool:
+def _far_from_all(lon: float, lat: float, pts: tuple[tuple[float, float], ...],
+                  km: float) -> bool:
     """No point of ``pts`` within ``km``; a latitude difference alone settles most pairs
     (one degree of latitude is ~111 km everywhere), so haversine runs only for close ones."""
     dlat = km / 110.0
@@ -82,17 +85,23 @@ def _far_from_all(lon: float, lat: float, pts: list[tuple[float, float]], km: fl
 WAIT = "wait"
 
 
+TIER_NAME = {v: k for k, v in TIER_RANK.items()}
+
+
 def decide(told: Told | None, ev: Event, g: EventGeo, at: datetime,
-           rules: TriggerRules, step: int | None = None) -> tuple[str, list[str]] | None:
+           rules: TriggerRules, step: int | None = None,
+           rank: int | None = None) -> tuple[str, list[str]] | None:
     """(kind, reasons) if this state deserves an alert to this subscriber, else None.
 
-    kind is new, escalated, updated — or ``WAIT`` when an update is due but spaced out."""
-    rank = TIER_RANK.get(ev.tier.value, 0)
+    kind is new, escalated, updated — or ``WAIT`` when an update is due but spaced out.
+    ``step`` and ``rank`` (casualty step, tier rank) may be passed in by a caller that
+    evaluates one event state for many subscribers."""
+    if rank is None:
+        rank = TIER_RANK.get(ev.tier.value, 0)
     if told is None:
-        return "new", [f"first match at tier {ev.tier.value}"]
+        return "new", [f"first match at tier {TIER_NAME[rank]}"]
     if rank > told.tier_rank:
-        old = [k for k, v in TIER_RANK.items() if v == told.tier_rank][0]
-        return "escalated", [f"tier {old} → {ev.tier.value}"]
+        return "escalated", [f"tier {TIER_NAME[told.tier_rank]} → {TIER_NAME[rank]}"]
     reasons: list[str] = []
     step = casualty_step(ev) if step is None else step
     if step > told.casualty_step:
@@ -102,12 +111,14 @@ def decide(told: Told | None, ev: Event, g: EventGeo, at: datetime,
         reasons.append("new countries: " + ", ".join(sorted(new_cc)))
     else:
         for p in g.points:
-            if p in told.near:
+            if p in told.points or (told.near is not None and p in told.near):
                 continue
             lon, lat = p
             if _far_from_all(lon, lat, told.points, rules.new_area_km):
                 reasons.append(f"new area near {lat:.2f},{lon:.2f}")
                 break
+            if told.near is None:
+                told.near = set()
             if len(told.near) < 4 * rules.max_points:
                 told.near.add(p)
     if not reasons:
@@ -119,13 +130,14 @@ def decide(told: Told | None, ev: Event, g: EventGeo, at: datetime,
 
 
 def remember(seq: int, alert_id: str, ev: Event, g: EventGeo, at: datetime,
-             prev: Told | None, rules: TriggerRules, step: int | None = None) -> Told:
+             prev: Told | None, rules: TriggerRules, step: int | None = None,
+             rank: int | None = None) -> Told:
     step = casualty_step(ev) if step is None else step
-    rank = TIER_RANK.get(ev.tier.value, 0)
+    rank = TIER_RANK.get(ev.tier.value, 0) if rank is None else rank
     if prev is None:  # the common case, kept cheap: thousands of subscribers per event
-        pts = list(dict.fromkeys(g.points))[: rules.max_points]
         return Told(seq=seq, alert_id=alert_id, fired_at=at, tier_rank=rank,
-                    casualty_step=step, countries=g.countries, points=pts)
+                    casualty_step=step, countries=g.countries,
+                    points=g.points[: rules.max_points])
     pts = list(prev.points)
     known = set(pts)
     for p in g.points:
@@ -137,4 +149,4 @@ def remember(seq: int, alert_id: str, ev: Event, g: EventGeo, at: datetime,
     # the highest tier ever told: a tier that flaps down and up again must not re-alert
     return Told(seq=seq, alert_id=alert_id, fired_at=at, tier_rank=max(rank, prev.tier_rank),
                 casualty_step=max(step, prev.casualty_step),
-                countries=g.countries | prev.countries, points=pts)
+                countries=g.countries | prev.countries, points=tuple(pts), near=prev.near)

@@ -17,6 +17,7 @@ from ..alerts.cap import to_cap
 from ..alerts.keys import ApiKey, verify_key
 from ..alerts.service import AlertService
 from ..alerts.subscriptions import Subscription, SubscriptionError, subscription_from_dict
+from ..alerts.webhook import RetryPolicy
 from ..model import utcnow
 from .auth import current_key, public_or, require
 from .state import AppState, get_state
@@ -120,12 +121,8 @@ async def test_fire(sub_id: str, svc: Svc, key: Subscriber) -> dict[str, Any]:
     disp = svc.dispatcher
     if disp._client is None:
         await disp.start()
-    policy, disp.policy = disp.policy, type(disp.policy)(attempts=1,
-                                                         timeout_s=disp.policy.timeout_s)
-    try:
-        out = await disp.deliver(sub, alert)
-    finally:
-        disp.policy = policy
+    out = await disp.deliver(sub, alert, RetryPolicy(attempts=1,
+                                                     timeout_s=disp.policy.timeout_s))
     return {"ok": out.ok, "attempts": out.attempts, "error": out.error or None,
             "status": out.status, "alert": alert.to_dict()}
 

@@ -27,9 +27,6 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 router = APIRouter(include_in_schema=False)
 
-#: Client-side routes of the single-page app; each serves the same HTML shell.
-PAGES = ("/", "/event/{event_id}", "/subscriptions", "/sources")
-
 _TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",

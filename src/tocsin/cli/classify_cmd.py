@@ -114,7 +114,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     def train_cmd(
         data: list[Path] = typer.Option(..., "--data", help="labelled JSON-lines; repeatable"),
         out: Path = typer.Option(..., "--out", help="model folder to write"),
-        bits: int = typer.Option(18, "--bits", help="hash bits (2^bits buckets)"),
+        bits: int = typer.Option(19, "--bits", help="hash bits (2^bits buckets)"),
         accurate: bool = typer.Option(False, "--accurate/--no-accurate",
                                       help="also train encoder heads (slow: embeds ~13k items)"),
         encoder_cache: Path | None = typer.Option(None, "--encoder-cache",

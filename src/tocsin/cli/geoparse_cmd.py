@@ -137,14 +137,24 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     app.add_typer(gaz, name="gazetteer")
 
     @gaz.command("build")
-    def gazetteer_build() -> None:
+    def gazetteer_build(
+        if_missing: bool = typer.Option(
+            False, "--if-missing", help="Do nothing when this version is already built "
+            "(for make and CI)."),
+    ) -> None:
         """Build the index from installed packages into $TOCSIN_CACHE (~/.cache/tocsin)."""
         from tocsin.enrich.geoparse.gazetteer import build, index_path
 
         path = index_path()
+        if if_missing and (path / "meta.json").exists():
+            meta = json.loads((path / "meta.json").read_text())
+            sys.stdout.write(json.dumps({"path": str(path), "built": False, **meta},
+                                        indent=1) + "\n")
+            return
         with _err.status(f"building gazetteer into {path} (about a minute)"):
             gz = build(path)
-        sys.stdout.write(json.dumps({"path": str(path), **gz.meta}, indent=1) + "\n")
+        sys.stdout.write(json.dumps({"path": str(path), "built": True, **gz.meta}, indent=1)
+                         + "\n")
 
     @gaz.command("info")
     def gazetteer_info() -> None:

@@ -14,6 +14,17 @@ from typing import Any
 
 from ..model import EventStatus, Report, Tier
 from .features import usable_places
+from .geo import COARSE
+from .vocab import CRISIS
+
+
+def crisis_cue(r: Report, feats: dict[str, float]) -> bool:
+    """Does this report say something bad happened? The classifier's word when it spoke."""
+    if r.relevant is not None:
+        return r.relevant
+    if r.hazard and r.hazard != "none":
+        return True
+    return any(w in CRISIS for w in feats)
 
 CANDIDATE = "candidate"
 
@@ -32,6 +43,7 @@ class Cluster:
     report_count: int = 0
     unique_count: int = 0  # reports that are not duplicates of an earlier one
     sources: set[str] = field(default_factory=set)
+    crisis: int = 0  # original reports with a crisis cue (relevant, hazard, crisis word)
     authored: int = 0  # reports carrying an author pseudonym (corroboration is checkable)
     languages: Counter[str] = field(default_factory=Counter)
     info: Counter[str] = field(default_factory=Counter)
@@ -40,6 +52,9 @@ class Cluster:
     #: gid -> [n, name, lat, lon, country, admin1, feature]
     places: dict[str, list[Any]] = field(default_factory=dict)
     main_place: str | None = None  # geonameid mentioned by most reports
+    #: first-level regions ("US.TX") named by its original reports, once per report
+    regions: Counter[str] = field(default_factory=Counter)
+    placed: int = 0  # original reports naming at least one specific place
     rate: float = 0.0  # reports, decayed with a one-hour half-life (growth rate)
     rate_t: float = 0.0
     title: str = ""
@@ -70,6 +85,13 @@ class Cluster:
             return None
         return (e[2], e[3], e[4], e[5], e[6])
 
+    def main_region(self, min_placed: int, min_share: float) -> str | None:
+        """The first-level region most of its placed reports name, if one dominates."""
+        if self.placed < min_placed or not self.regions:
+            return None
+        reg, k = self.regions.most_common(1)[0]
+        return reg if k >= min_share * self.placed else None
+
     def dominant_hazard(self) -> str | None:
         if not self.hazards:
             return None
@@ -98,6 +120,8 @@ class Cluster:
         if r.duplicate_of is None:
             self.unique_count += 1
             self.sources.add(r.author_key or r.source)
+            if crisis_cue(r, feats):
+                self.crisis += 1
             if r.author_key:
                 self.authored += 1
             # the representative: the most typical original report seen so far, preferring
@@ -114,7 +138,14 @@ class Cluster:
             self.needs[need] += 1
         if r.hazard and r.hazard not in ("none", "other"):
             self.hazards[r.hazard] += 1
-        for p in usable_places(r):
+        places = usable_places(r)
+        if r.duplicate_of is None:
+            regs = {f"{p.country}.{p.admin1}" for p in places
+                    if p.country and p.admin1 and p.feature not in COARSE}
+            if regs:
+                self.placed += 1
+                self.regions.update(regs)
+        for p in places:
             key = str(p.geonameid)
             entry = self.places.get(key)
             if entry is None:
@@ -138,10 +169,13 @@ class Cluster:
         self.unique_count += other.unique_count
         self.sources |= other.sources
         self.authored += other.authored
+        self.crisis += other.crisis
         self.languages.update(other.languages)
         self.info.update(other.info)
         self.needs.update(other.needs)
         self.hazards.update(other.hazards)
+        self.regions.update(other.regions)
+        self.placed += other.placed
         for k, e in other.places.items():
             mine = self.places.get(k)
             if mine is None:
@@ -168,10 +202,11 @@ class Cluster:
             "id": self.id, "created": self.created, "last": self.last, "status": self.status,
             "terms": self.terms, "n": self.n, "last_g": self.last_g,
             "report_count": self.report_count, "unique_count": self.unique_count,
-            "sources": sorted(self.sources), "authored": self.authored,
+            "sources": sorted(self.sources), "authored": self.authored, "crisis": self.crisis,
             "languages": dict(self.languages),
             "info": dict(self.info), "needs": dict(self.needs), "hazards": dict(self.hazards),
-            "places": self.places, "main_place": self.main_place, "rate": self.rate, "rate_t": self.rate_t,
+            "places": self.places, "regions": dict(self.regions), "placed": self.placed,
+            "main_place": self.main_place, "rate": self.rate, "rate_t": self.rate_t,
             "title": self.title, "title_score": self.title_score, "members": self.members,
             "tier": self.tier, "severity": self.severity, "merged_into": self.merged_into,
             "closed_at": self.closed_at,
@@ -184,11 +219,12 @@ class Cluster:
         c.n, c.last_g = d["n"], d["last_g"]
         c.report_count, c.unique_count = d["report_count"], d["unique_count"]
         c.sources = set(d["sources"])
-        c.authored = d["authored"]
+        c.authored, c.crisis = d["authored"], d["crisis"]
         c.languages = Counter(d["languages"])
         c.info, c.needs, c.hazards = Counter(d["info"]), Counter(d["needs"]), Counter(d["hazards"])
         c.places = {k: list(v) for k, v in d["places"].items()}
         c.main_place = d["main_place"]
+        c.regions, c.placed = Counter(d["regions"]), d["placed"]
         c.rate, c.rate_t = d["rate"], d["rate_t"]
         c.title, c.title_score = d["title"], d["title_score"]
         c.members = [(m[0], m[1]) for m in d["members"]]

@@ -30,13 +30,22 @@ class DetectorConfig:
     #: post is judged by the evidence it carries rather than by the share of its words matched.
     min_mass: float = 0.0
     #: similarity at which a report joins an event or candidate (and shapes its profile).
-    join_threshold: float = 0.06
+    join_threshold: float = 0.03
+    #: similarity needed to join a *candidate*: growing a story that is not yet an event takes
+    #: more than joining an established one (this is where two concurrent stories would mix)
+    candidate_join_threshold: float = 0.03
     #: below ``join_threshold`` but above this, a report is a *tentative* member of the best
     #: event: it opens its own candidate (so a new story can emerge from it) and falls back to
     #: that event if the candidate never becomes an event of its own.
-    weak_threshold: float = 0.02
+    weak_threshold: float = 0.01
     #: factor applied when report and event hazards are both known and differ.
     hazard_mismatch: float = 0.5
+    #: floor of the factor applied when a report lacks an event's primary anchor (its name):
+    #: the factor is the share of the event's reports that also lack it. Such a report then
+    #: usually becomes a *tentative* member: it still lands in the event unless it grows a
+    #: story of its own — which is how "Maria" escapes an event about "Harvey" that it would
+    #: otherwise join on shared storm words, and drag along.
+    missing_anchor: float = 0.5
     #: factor applied when the report names places, none of them the cluster's, and all
     #: farther than ``place_radius_km`` from the cluster's main place: two floods at once in
     #: two countries are two events, however alike their words.
@@ -50,8 +59,15 @@ class DetectorConfig:
     promote_reports: int = 5
     #: distinct sources needed when reports carry author pseudonyms (corroboration).
     promote_sources: int = 2
+    #: a new event needs an anchor this many times more frequent in the stream than in its
+    #: language (see novelty.py) — or a resolved place
+    min_burst: float = 50.0
+    #: share of a candidate's reports that must carry a crisis cue (judged relevant by the
+    #: classifier, a hazard, or a crisis word) before it opens an event: a football match
+    #: is as bursty as a flood
+    min_crisis_share: float = 0.3
     #: a candidate not joined for this long is forgotten; its reports stay unassigned.
-    candidate_ttl: float = 6 * HOUR
+    candidate_ttl: float = 1 * DAY
     #: hard bound on live candidates (memory); the stalest are dropped first.
     max_candidates: int = 20_000
     #: newest candidates remembered per term in the candidate index (retrieval cost bound).
@@ -62,12 +78,12 @@ class DetectorConfig:
     closed_after: float = 3 * DAY
     #: closed events stay retrievable (and re-open on a matching report) for this long, then
     #: leave memory: tweets of one disaster keep coming after days of silence.
-    retain_closed: float = 14 * DAY
+    retain_closed: float = 30 * DAY
     # --- merges ---------------------------------------------------------------------------
     #: reports between two merge passes over the open events
     merge_every: int = 500
     #: a feature carried by this share of a cluster's reports is one of its anchors
-    anchor_share: float = 0.5
+    anchor_share: float = 0.35
     # --- summaries ------------------------------------------------------------------------
     summary_terms: int = 8
     max_places: int = 200

@@ -21,7 +21,7 @@ from collections.abc import Callable
 import regex
 
 from ..model import Report
-from .vocab import GENERIC, STOPWORDS, stem
+from .vocab import GENERIC, NOT_PLACES, STOPWORDS, stem
 
 HASHTAG_RE = regex.compile(r"#([\p{L}\p{N}_]{6,})")
 
@@ -43,7 +43,10 @@ def word_features(tokens: list[str]) -> dict[str, float]:
     for t in tokens:
         if len(t) < 2 or t in STOPWORDS or t.isdigit() and len(t) < 3:
             continue
-        out[stem(t)] = 1.0
+        w = stem(t)
+        if w in STOPWORDS:  # "wants", "that's"
+            continue
+        out[w] = 1.0
         if "-" in t:
             for part in t.split("-"):
                 if len(part) > 2 and part not in STOPWORDS:
@@ -95,8 +98,15 @@ def usable_places(r: Report) -> list:
     a hazard word would give every storm report the same false place and fuse unrelated
     storms, so such places are ignored here whatever the geoparser decided.
     """
-    return [p for p in r.places if p.geonameid is not None
-            and stem(p.phrase.casefold()) not in GENERIC]
+    out = []
+    for p in r.places:
+        if p.geonameid is None:
+            continue
+        phrase = p.phrase.casefold()
+        if phrase in NOT_PLACES or stem(phrase) in GENERIC:
+            continue
+        out.append(p)
+    return out
 
 
 def is_word(feature: str) -> bool:

@@ -44,15 +44,23 @@ from .decay import Clock, DocFreq
 from .features import report_features, split_compound, usable_places
 from .geo import Spot, near, specific
 from .merge import anchors, primary, same_story
+from .novelty import newsworthy
 from .scores import build_event, growth_rate, severity_and_tier, to_ts
 
 SNAPSHOT_VERSION = 1
+_CLOSED = EventStatus.CLOSED.value
 _TIER_RANK = {Tier.ROUTINE.value: 0, Tier.URGENT.value: 1, Tier.FLASH.value: 2}
 #: bounded memories (ids only): duplicates -> cluster, events ever promoted, evicted summaries
 _RECENT_REPORTS = 50_000
 _ARCHIVE = 5_000
 #: features kept per event profile before pruning (memory bound for month-long events)
 _MAX_TERMS = 40_000
+#: a region defines a cluster's scene when this share of its (at least this many) placed
+#: reports name it
+_REGION_SHARE = 0.5
+_REGION_MIN_PLACED = 5
+#: a new event's newsworthy anchor must be carried by at least half of its reports
+_NEWS_SHARE = 0.5
 #: share of a cluster's reports naming its main place for that place to define its scene
 _SCENE_SHARE = 0.2
 #: both halves of a split hashtag must appear in this many recent (decayed) reports
@@ -265,6 +273,12 @@ class OnlineDetector:
             # penalties only lower a score: skip them for clusters that cannot win anything
             if sim <= best_sim and (sim <= weak_sim or not c.is_event):
                 continue
+            if c.status == _CLOSED and not self._names_story(c, feats):
+                continue  # re-opening a closed story takes its name or one of its places
+            if c.is_event and cfg.missing_anchor < 1.0:
+                _anc, p = self._anchors_of(c)
+                if p is not None and p not in feats:
+                    sim *= max(cfg.missing_anchor, 1.0 - c.terms.get(p, 0.0) / c.n)
             if hz is not None and c.hazards and c.dominant_hazard() != hz:
                 sim *= cfg.hazard_mismatch
             if pts and c.main_place is not None and self._far(pts, c):
@@ -272,10 +286,13 @@ class OnlineDetector:
             quiet = now - c.last
             if quiet > stale_after:
                 sim *= 0.5 ** ((quiet - stale_after) / cfg.stale_half_life)
+            if c.is_event:
+                if sim > weak_sim:
+                    weak, weak_sim = c, sim
+            elif sim < cfg.candidate_join_threshold:
+                continue  # growing a new story takes more than joining an established one
             if sim > best_sim:
                 best, best_sim = c, sim
-            if sim > weak_sim and c.is_event:
-                weak, weak_sim = c, sim
         if best is not None and best_sim >= cfg.join_threshold:
             return best, best_sim, None
         return None, best_sim, weak.id if weak is not None else None
@@ -291,7 +308,11 @@ class OnlineDetector:
         return True
 
     def _same_scene(self, a: Cluster, b: Cluster) -> bool:
-        """Both clusters are mostly about one specific place, and the two are near."""
+        """Both clusters are mostly about one specific place, and the two are near — or most
+        of the reports of each that name a place name places in the same state/province."""
+        ra = a.main_region(_REGION_MIN_PLACED, _REGION_SHARE)
+        if ra is not None and ra == b.main_region(_REGION_MIN_PLACED, _REGION_SHARE):
+            return True
         if a.main_place is not None and a.main_place == b.main_place:
             # the same place, even a whole country or island, is the main scene of both
             return (a.main_spot(_SCENE_SHARE / 2) is not None
@@ -371,10 +392,11 @@ class OnlineDetector:
                 if e.is_event and self._hazards_agree(c, e) and self._same_scene(c, e) \
                         and (host is None or e.n > host.n):
                     host = e
-        if host is None and not mine:
-            # no specific anchor (no name, no place shared by most of it): generic talk. It
-            # belongs to the event it weakly matched, if any; otherwise it waits (chatter
-            # that shares only "earthquake" must not open an event)
+        if host is None and not self._newsworthy(
+                c, {w: v for w, v in mine.items() if v >= _NEWS_SHARE}):
+            # no newsworthy anchor (no place, no name that is bursting): generic talk or
+            # chatter. It belongs to the event it weakly matched, if any; otherwise it waits
+            # (chatter that shares only "earthquake", or only "love", opens no event)
             votes = Counter(fb for _, fb in c.members if fb is not None)
             fb, k = votes.most_common(1)[0] if votes else (None, 0)
             cand = self.clusters.get(self.resolve(fb)) if fb else None
@@ -408,12 +430,25 @@ class OnlineDetector:
         c.tier = tier.value
         return self._change(ChangeKind.NEW, c, now), c
 
+    def _newsworthy(self, c: Cluster, anc: dict[str, float]) -> bool:
+        if not anc or c.crisis < self.cfg.min_crisis_share * c.unique_count:
+            return False
+        lang = c.languages.most_common(1)[0][0] if c.languages else None
+        df, n = self.df.df, self.df.n or 1.0
+        return newsworthy(anc, lang, lambda w: df.get(w, 0.0) / n, self.cfg.min_burst)
+
     def _anchors_of(self, c: Cluster) -> tuple[dict[str, float], str | None]:
         a = self._anchor_cache.get(c.id)
         if a is None:
             anc = anchors(c, self.cfg.anchor_share)
             a = self._anchor_cache[c.id] = (anc, primary(anc, self.df.idf))
         return a
+
+    def _names_story(self, c: Cluster, feats: dict[str, float]) -> bool:
+        anc, p = self._anchors_of(c)
+        if p is not None and p in feats:
+            return True
+        return any(w.startswith("g:") and w in anc for w in feats)
 
     def _reopen(self, c: Cluster, now: float) -> None:
         c.status = (EventStatus.ACTIVE.value if c.report_count >= self.cfg.active_reports
@@ -523,7 +558,7 @@ class OnlineDetector:
                 if not self._hazards_agree(a, b):
                     continue
                 if same_story(aa, pa, ab, pb):
-                    pairs.append((aa[pb] + ab[pa], a, b))
+                    pairs.append((aa.get(pb, 0.0) + ab.get(pa, 0.0), a, b))
                 elif self._same_scene(a, b):
                     pairs.append((0.0, a, b))
         changes: list[EventChange] = []

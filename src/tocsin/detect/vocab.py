@@ -60,7 +60,7 @@ def stem(word: str) -> str:
 # that identifies one story (see merge.py), nor a trustworthy place name (see features.py).
 _GENERIC = """
 hurricane storm tropical cyclone typhoon tornado tornadoe twister wind winds rain rainfall
-surge landfall category cat earthquake quake tremor aftershock magnitude richter shake
+surge landfall category cat earthquake earth quake tremor aftershock magnitude richter shake
 flood flooding flooded floodwater water river fire wildfire blaze smoke burn burning
 explosion explode exploded blast bomb bombing bomber attack landslide mudslide tsunami
 eruption volcano drought famine outbreak disease epidemic crash accident collapse
@@ -79,3 +79,32 @@ ayuda víctima victima muerto muertos herido heridos desastre emergencia
 طوارئ
 """.split()
 GENERIC: frozenset[str] = frozenset(stem(w) for w in _GENERIC) | frozenset(_GENERIC)
+
+
+# Words that say "something bad happened to people or places": the crisis cue a candidate
+# needs before it may open an event when no classifier has judged its reports (see
+# online.py). Narrower than GENERIC: no "people", "news" or "today".
+_CRISIS = """
+hurricane storm cyclone typhoon tornado twister earthquake quake tremor aftershock flood
+flooding flooded floodwater inundated wildfire bushfire fire blaze burning explosion blast
+exploded bomb bombing bomber attack shooting shooter gunman landslide mudslide tsunami
+eruption volcano drought famine outbreak epidemic cholera ebola crash derailed collapse
+collapsed disaster emergency evacuation evacuate evacuated evacuee rescue rescued rescuer
+victim survivor dead death died dies kill killed toll injured injuries wounded missing
+damage damaged destroyed destruction devastation devastated relief shelter aid donate
+donation homeless displaced stranded trapped casualties refugee warning
+ouragan tempête séisme tremblement inondation inondé incendie explosion attentat
+évacuation secours victime victimes mort morts blessé blessés disparu disparus sinistré
+huracán huracan tormenta sismo terremoto temblor inundación inundacion incendio explosión
+explosion atentado evacuación rescate víctima victima víctimas muertos heridos
+desaparecidos damnificados
+إعصار عاصفة زلزال هزة فيضان فيضانات سيول حريق انفجار تفجير هجوم إخلاء إنقاذ ضحايا قتلى
+جرحى مفقودين نازحين كارثة
+"""
+CRISIS: frozenset[str] = frozenset(stem(w) for w in _CRISIS.split()) | frozenset(_CRISIS.split())
+
+#: Common words that gazetteers also list as places ("West", Texas; "Coast", Tanzania): a
+#: report using them almost never means the place, so the detector ignores such matches.
+NOT_PLACES: frozenset[str] = frozenset(
+    "west east north south central centre center coast mission red cross red cross "
+    "island islands bay valley city downtown marathon".split()) | {"red cross"}

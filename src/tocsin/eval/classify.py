@@ -137,9 +137,13 @@ def evaluate(items: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]],
         by_lang_r: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
         for (g, p), gr, pr in zip(rel, gold_r, pred_r, strict=True):
             by_lang_r[str(g.get("lang") or p.get("lang") or "unknown")].append((gr, pr))
-        rep["per_language"] = {k: {"n": len(v), "f1": round(binary_f1(*zip(*v)), 4)}
-                               for k, v in sorted(by_lang_r.items())}
+        rep["per_language"] = {
+            k: {"n": len(v), "f1": round(binary_f1([a for a, _ in v], [b for _, b in v]), 4)}
+            for k, v in sorted(by_lang_r.items())}
         out["relevance"] = rep
+    par = parallel_relevance(items, preds)
+    if par:
+        out["parallel_relevance"] = par
     hz = [(g, p) for g, p in zip(items, preds, strict=True) if g.get("hazard")]
     if hz:
         out["hazard"] = {"n": len(hz), "accuracy": round(float(np.mean(
@@ -147,3 +151,27 @@ def evaluate(items: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]],
             "macro_f1": round(macro_f1([g["hazard"] for g, _ in hz],
                                        [str(p.get("hazard")) for _, p in hz]), 4)}
     return out
+
+
+def parallel_relevance(items: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]]
+                       ) -> dict[str, Any] | None:
+    """Relevance F1 of non-English originals against their English twins (same
+    ``parallel_id``): the gap measures how much is lost when a message is not translated."""
+    groups: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
+    for g, p in zip(items, preds, strict=True):
+        if g.get("parallel_id") and isinstance(g.get("relevant"), bool):
+            groups[str(g["parallel_id"])].append((g, p))
+    en: list[tuple[bool, bool]] = []
+    orig: list[tuple[bool, bool]] = []
+    for pairs in groups.values():
+        e = [x for x in pairs if x[0].get("lang") == "en"]
+        o = [x for x in pairs if x[0].get("lang") != "en"]
+        if e and o:
+            en.extend((g["relevant"], bool(p["relevant"])) for g, p in e)
+            orig.extend((g["relevant"], bool(p["relevant"])) for g, p in o)
+    if not en:
+        return None
+    f_en = binary_f1([a for a, _ in en], [b for _, b in en])
+    f_or = binary_f1([a for a, _ in orig], [b for _, b in orig])
+    return {"n_english": len(en), "n_originals": len(orig), "f1_english": round(f_en, 4),
+            "f1_originals": round(f_or, 4), "gap": round(f_en - f_or, 4)}

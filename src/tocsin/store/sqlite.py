@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -276,16 +276,39 @@ class SQLiteStore:
 
     # -- alerts: subscriptions, alerts, API keys, dead letters (migration 2) ---------------
     # Bodies are validated by tocsin.alerts before they get here; the store keeps JSON.
+    SUBS_VERSION_KEY = "alerts.subscriptions_version"
+
+    def _bump_subs_version(self) -> None:
+        """Another process (``tocsin run``) polls this to pick up CLI/API edits."""
+        import secrets
+
+        self._conn.execute(
+            "INSERT INTO state (key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (self.SUBS_VERSION_KEY, secrets.token_bytes(8)))
+
     def put_subscription(self, sub_id: str, owner: str | None, created_at: str,
                          body: dict[str, Any]) -> None:
-        self._tx(lambda: self._conn.execute(
-            "INSERT INTO subscriptions (id, owner, created_at, body) VALUES (?,?,?,?)"
-            " ON CONFLICT(id) DO UPDATE SET owner=excluded.owner, body=excluded.body",
-            (sub_id, owner, created_at, _j(body))))
+        def work():
+            self._conn.execute(
+                "INSERT INTO subscriptions (id, owner, created_at, body) VALUES (?,?,?,?)"
+                " ON CONFLICT(id) DO UPDATE SET owner=excluded.owner, body=excluded.body",
+                (sub_id, owner, created_at, _j(body)))
+            self._bump_subs_version()
+
+        self._tx(work)
 
     def delete_subscription(self, sub_id: str) -> bool:
-        return self._tx(lambda: self._conn.execute(
-            "DELETE FROM subscriptions WHERE id=?", (sub_id,)).rowcount) > 0
+        def work():
+            n = self._conn.execute("DELETE FROM subscriptions WHERE id=?", (sub_id,)).rowcount
+            if n:
+                self._bump_subs_version()
+            return n
+
+        return self._tx(work) > 0
+
+    def subscriptions_version(self) -> bytes | None:
+        return self.get_state(self.SUBS_VERSION_KEY)
 
     def list_subscription_bodies(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -293,20 +316,25 @@ class SQLiteStore:
                 "SELECT body FROM subscriptions ORDER BY created_at, id").fetchall()
         return [json.loads(r[0]) for r in rows]
 
-    def add_alerts(self, alerts: list[dict[str, Any]],
+    ALERT_COLUMNS = ("id", "subscription_id", "event_id", "kind", "tier", "fired_at",
+                     "update_of", "update_of_fired_at", "seq", "severity", "channel", "reasons",
+                     "snapshot")
+
+    def add_alerts(self, alerts: list[dict[str, Any]] | list[tuple],
                    snapshots: dict[str, str] | None = None) -> None:
         """Idempotent on alert id: a replayed batch does not duplicate alerts.
 
-        Each dict is ``Alert.to_dict()``, carrying its ``event`` inline, or instead a
-        ``snapshot`` key into ``snapshots`` (key -> event JSON): one event state that fired
-        alerts to thousands of subscribers is then written once, not once per subscriber."""
+        Takes ``Alert.to_dict()`` dicts (the event inline), or rows in ``ALERT_COLUMNS``
+        order whose ``snapshot`` is a key into ``snapshots`` (key -> event JSON), so that one
+        event state that fired alerts to thousands of subscribers is written once."""
         snaps = dict(snapshots or {})
-        rows = []
+        rows: list[tuple] = []
         for a in alerts:
-            key = a.get("snapshot")
-            if key is None:
-                key = f"{a['event_id']}@{a['fired_at']}#{a['id']}"
-                snaps[key] = _j(a.get("event") or {})
+            if isinstance(a, tuple):
+                rows.append(a)
+                continue
+            key = f"{a['event_id']}@{a['fired_at']}#{a['id']}"
+            snaps[key] = _j(a.get("event") or {})
             rows.append((a["id"], a["subscription_id"], a["event_id"], a["kind"], a["tier"],
                          a["fired_at"], a.get("update_of"), a.get("update_of_fired_at"),
                          a.get("seq", 1), a.get("severity", 0.0), a.get("channel", ""),
@@ -318,9 +346,9 @@ class SQLiteStore:
                     "INSERT OR IGNORE INTO alert_snapshots (key, body) VALUES (?,?)",
                     list(snaps.items()))
             self._conn.executemany(
-                "INSERT OR IGNORE INTO alerts (id, subscription_id, event_id, kind, tier,"
-                " fired_at, update_of, update_of_fired_at, seq, severity, channel, reasons,"
-                " snapshot) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+                "INSERT OR IGNORE INTO alerts (%s) VALUES (%s)"
+                % (", ".join(self.ALERT_COLUMNS), ",".join("?" * len(self.ALERT_COLUMNS))),
+                rows)
 
         if rows:
             self._tx(work)
@@ -354,9 +382,11 @@ class SQLiteStore:
                 return []
             where.append("a.subscription_id IN (%s)" % ",".join("?" * len(subscription_ids)))
             args += subscription_ids
-        if since is not None:
+        if since is not None:  # fired_at is stored in UTC ISO form: compare like with like
+            if since.tzinfo is None:
+                since = since.replace(tzinfo=timezone.utc)
             where.append("a.fired_at >= ?")
-            args.append(since.isoformat())
+            args.append(since.astimezone(timezone.utc).isoformat())
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         with self._lock:
             rows = self._conn.execute(

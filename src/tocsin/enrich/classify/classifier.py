@@ -26,10 +26,13 @@ from .linear import LinearHeads, sigmoid, softmax
 from .rules import concept_hazard_hits, concept_need_hits, decide_hazards, decide_needs
 
 FAST_FILE = "fast.npz"
+CONCEPT_FILE = "concepts.npz"
 ACCURATE_FILE = "accurate.npz"
 META_FILE = "meta.json"
 #: A doc whose letters are less than this share Latin counts as an untrained script.
 MIN_LATIN = 0.5
+#: Concept bonus for hazards in texts whose n-grams were not used: concepts are all we have.
+UNTRAINED_HAZARD_BONUS = 6.0
 
 
 @dataclass(slots=True)
@@ -75,10 +78,11 @@ class Classifier:
     """Load once, then call :meth:`classify` on batches."""
 
     def __init__(self, heads: LinearHeads, meta: dict[str, Any], mode: str = "fast",
-                 accurate: Any = None) -> None:
+                 accurate: Any = None, concept_heads: LinearHeads | None = None) -> None:
         if mode not in ("fast", "accurate"):
             raise ValueError(f"mode must be 'fast' or 'accurate', not {mode!r}")
         self.heads = heads
+        self.concept_heads = concept_heads
         self.meta = meta
         self.mode = mode
         self.featurizer = Featurizer(FeatureConfig(**meta["features"]))
@@ -87,8 +91,10 @@ class Classifier:
                              "the model folder is corrupt or from another version")
         self.trained_langs = frozenset(meta["trained_langs"])
         self.info_temperature = float(meta["info_temperature"])
+        self.concept_info_temperature = float(meta.get("concept_info_temperature", 1.0))
         self.info_offsets = np.asarray(meta.get("info_offsets", [0.0] * len(INFO_TYPES)))
         self.rel_platt = tuple(meta["relevance_platt"])
+        self.concept_rel_platt = tuple(meta.get("concept_relevance_platt", self.rel_platt))
         self.rel_threshold = float(meta["relevance_threshold"])
         self.hazard_temperature = float(meta.get("hazard_temperature", 1.0))
         self.hazard_bonus = float(meta["hazard_bonus"])
@@ -107,12 +113,14 @@ class Classifier:
                 "train one with `tocsin train --data FILE --out DIR`")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         heads = LinearHeads.from_bytes((folder / FAST_FILE).read_bytes())
+        cpath = folder / CONCEPT_FILE
+        concept_heads = LinearHeads.from_bytes(cpath.read_bytes()) if cpath.exists() else None
         accurate = None
         if mode == "accurate":
             from .accurate import AccurateHeads
 
             accurate = AccurateHeads.load(folder / ACCURATE_FILE)
-        return cls(heads, meta, mode, accurate)
+        return cls(heads, meta, mode, accurate, concept_heads)
 
     # -- scoring ------------------------------------------------------------------------
     def score(self, texts: list[str], langs: list[str | None] | None = None) -> Scored:
@@ -124,15 +132,29 @@ class Classifier:
             trained = np.array([
                 (lang in self.trained_langs) if lang else bool(lat >= MIN_LATIN)
                 for lang, lat in zip(langs, batch.latin, strict=True)])
-        logits = self.heads.logits(batch.blocks, keep_rows=trained,
-                                   ngram_blocks=len(batch.blocks) - 1)
+        logits = self.heads.logits(batch.blocks)
+        concepts = batch.concept_matrix(self.featurizer.n_concepts)
         h = self.heads.heads
-        info = softmax(logits[:, h["info"].start:h["info"].stop], self.info_temperature)
-        a, b = self.rel_platt
-        rel = sigmoid(a * logits[:, h["relevance"].start] + b)
+        temps = np.full((len(texts), 1), self.info_temperature, dtype=np.float32)
+        pa = np.full(len(texts), self.rel_platt[0], dtype=np.float32)
+        pb = np.full(len(texts), self.rel_platt[1], dtype=np.float32)
+        untrained = np.flatnonzero(~trained)
+        if untrained.shape[0]:
+            if self.concept_heads is not None:
+                # n-grams of an unseen language land on buckets that mean something else:
+                # use the head trained on the language-independent concepts alone
+                ch = self.concept_heads
+                logits[untrained] = concepts[untrained] @ ch.weights + ch.bias
+                temps[untrained] = self.concept_info_temperature
+                pa[untrained], pb[untrained] = self.concept_rel_platt
+            else:
+                logits[untrained] = self.heads.logits(
+                    [b[untrained] for b in batch.blocks], np.zeros(len(untrained), bool),
+                    len(batch.blocks) - 1)
+        info = softmax(logits[:, h["info"].start:h["info"].stop] / temps)
+        rel = sigmoid(pa * logits[:, h["relevance"].start] + pb)
         hz = softmax(logits[:, h["hazard"].start:h["hazard"].stop], self.hazard_temperature)
         nd = sigmoid(logits[:, h["needs"].start:h["needs"].stop])
-        concepts = batch.concept_matrix(self.featurizer.n_concepts)
         return Scored(info, rel, hz, nd, concepts, trained)
 
     def decide(self, s: Scored) -> list[Classification]:
@@ -142,7 +164,8 @@ class Classifier:
         relevant = s.relevance >= self.rel_threshold
         hazards = decide_hazards(s.hazard_probs, h["hazard"].classes,
                                  concept_hazard_hits(s.concepts), s.relevance,
-                                 self.hazard_bonus, self.rel_threshold)
+                                 np.where(s.trained_lang, self.hazard_bonus,
+                                          UNTRAINED_HAZARD_BONUS), self.rel_threshold)
         needs = decide_needs(s.needs_probs, h["needs"].classes, self.needs_thresholds,
                              concept_need_hits(s.concepts), relevant)
         info_rows = s.info.tolist()

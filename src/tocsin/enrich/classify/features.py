@@ -36,12 +36,13 @@ _SALT_WORD = np.uint64(0x27D4EB2F165667C5)
 class FeatureConfig:
     """What the vectoriser does; saved with the model so that a load rebuilds it exactly."""
 
-    bits: int = 18
+    bits: int = 19
     char_min: int = 2
     char_max: int = 5
     words: bool = True
     word_bigrams: bool = True
     concept_weight: float = 1.0
+    word_weight: float = 2.0
 
     @property
     def n_hash(self) -> int:
@@ -162,6 +163,7 @@ class Featurizer:
         is_sep = cps == _SEP_CP
         doc_of = np.cumsum(is_sep)  # a separator counts for the next doc; it is masked out
         parts = self._char_blocks(cps, doc_of, is_sep)
+        n_char = len(parts)
         if self.config.words:
             parts += self._word_blocks(cps, doc_of)
         # row-normalise the n-gram part: 1/sqrt(count) per entry approximates an L2 norm
@@ -170,7 +172,9 @@ class Featurizer:
             counts += np.bincount(d, minlength=n_docs)[:n_docs]
         inv = (1.0 / np.sqrt(np.maximum(counts, 1))).astype(np.float32)
         shape = (n_docs, self.n_features)
-        blocks = [_csr_in_row_order(d, c, inv[d], shape) for d, c in parts]
+        ww = np.float32(self.config.word_weight)
+        blocks = [_csr_in_row_order(d, c, inv[d] * (ww if i >= n_char else 1), shape)
+                  for i, (d, c) in enumerate(parts)]
         # concepts
         doc_starts = np.concatenate([[0], np.flatnonzero(is_sep) + 1]).astype(np.int64)
         kd, kc = self.lexicon.batch(to_str(cps), doc_starts)

@@ -41,19 +41,24 @@ def concept_need_hits(concepts: np.ndarray) -> np.ndarray:
 
 
 def decide_hazards(model_probs: np.ndarray, model_classes: tuple[str, ...],
-                   hits: np.ndarray, relevance: np.ndarray, bonus: float,
+                   hits: np.ndarray, relevance: np.ndarray, bonus: np.ndarray | float,
                    relevance_threshold: float) -> list[str]:
     """One hazard per doc: model log-probability plus concept bonus, over all HAZARDS.
 
-    A doc judged not relevant and without any hazard concept gets ``none``.
+    ``bonus`` may differ per doc: where the n-grams were not used (untrained language) the
+    model has only the concepts to go on, so their evidence should dominate. A doc with a
+    hazard concept never gets ``none``; a doc judged not relevant without one always does.
     """
     n = model_probs.shape[0]
     full = np.full((n, len(HAZARDS)), UNSEEN_HAZARD_PROB, dtype=np.float64)
     for j, c in enumerate(model_classes):
         full[:, HAZARDS.index(c)] = np.maximum(model_probs[:, j], UNSEEN_HAZARD_PROB)
-    score = np.log(full) + bonus * hits
-    best = score.argmax(axis=1)
     none_idx = HAZARDS.index("none")
+    bonus_col = np.broadcast_to(np.asarray(bonus, dtype=np.float64), (n,))[:, None]
+    score = np.log(full) + bonus_col * hits
+    has_hit = hits.sum(axis=1) > 0
+    score[has_hit, none_idx] = -np.inf
+    best = score.argmax(axis=1)
     quiet = (relevance < relevance_threshold) & (hits.sum(axis=1) == 0)
     best[quiet] = none_idx
     return [HAZARDS[i] for i in best]

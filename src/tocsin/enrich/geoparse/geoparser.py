@@ -6,20 +6,13 @@ import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from tocsin.enrich.geoparse.gazetteer import (
-    KIND_ADMIN1,
-    KIND_CITY,
-    KIND_CONTINENT,
-    KIND_COUNTRY,
-    Gazetteer,
-    load_or_build,
-)
+from tocsin.enrich.geoparse.gazetteer import Gazetteer, load_or_build
 from tocsin.enrich.geoparse.recognise import Recogniser
 from tocsin.enrich.geoparse.resolve import DEFAULT_WEIGHTS, Weights, resolve
 from tocsin.model import Place
 
-_SPECIFICITY = {"CONT": KIND_CONTINENT, "PCLI": KIND_COUNTRY, "ADM1": KIND_ADMIN1,
-                "PPL": KIND_CITY}
+#: locate() prefers the more specific: continent < country < admin-1 < admin-2 < place
+_SPECIFICITY = {"CONT": 0, "PCLI": 1, "ADM1": 2, "ADM2": 3, "PPL": 4}
 #: A report's location must be at least this confident; a doubtful town is worse than a
 #: sure country for routing alerts to the right responders.
 LOCATE_MIN_SCORE = 0.5

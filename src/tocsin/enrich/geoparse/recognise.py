@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 import regex
@@ -61,7 +62,13 @@ PLACE_FOLLOWERS = frozenset(
 NEVER = frozenset(fold(w) for w in (
     *"January February March April May June July August September October November December "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter Ramadan "
-    "Eid God Lord Allah Internet Web".split(), "el nino", "la nina"))
+    "Eid God Lord Allah Internet Web Hurricane Storm Typhoon Cyclone Tornado Tropical "
+    "Earthquake Quake Flood Floods Wildfire Tsunami".split(), "el nino", "la nina",
+    "red cross", "red crescent", "national guard", "coast guard"))
+#: A capitalised word after these is a storm's name, not a place ("Hurricane Harvey").
+HAZARD_WORDS = frozenset(
+    "hurricane storm typhoon cyclone depression tropical tormenta huracan ouragan "
+    "tempete".split())
 QUALIFIERS = frozenset(
     "north south east west northern southern eastern western central greater downtown "
     "upper lower new old st saint san santa fort port mount lake".split())
@@ -70,6 +77,15 @@ _CYR_TOKEN = regex.compile(r"\p{Cyrillic}[\p{Cyrillic}\p{M}'’]*(?:-\p{Cyrillic
 _CYR_ENDINGS = ("ами", "ями", "ові", "еві", "ого", "ому", "ою", "ею", "ом", "ем", "ой",
                 "ей", "ів", "ах", "ях", "а", "я", "у", "ю", "і", "ї", "е", "и", "ы")
 _CYR_ADD = ("", "а", "я", "ь", "й", "о", "е")
+def _data_words(name: str) -> frozenset[str]:
+    text = (resources.files("tocsin.enrich.geoparse") / "data" / name).read_text("utf-8")
+    return frozenset(ln.strip() for ln in text.splitlines()
+                     if ln.strip() and not ln.startswith("#"))
+
+
+STORM_NAMES = _data_words("storm_names.txt")
+STOPLIST = _data_words("stoplist.txt")
+
 _HAS_CYRILLIC = regex.compile(r"\p{Cyrillic}")
 _SENT_END = frozenset(".!?\n:;\"“”«»|•")
 
@@ -92,7 +108,7 @@ def _word_before(text: str, i: int) -> tuple[str, int]:
     while j >= 0 and text[j] == " ":
         j -= 1
     end = j + 1
-    while j >= 0 and (text[j].isalnum() or text[j] == "."):
+    while j >= 0 and (text[j].isalnum() or text[j] in ".-'’"):
         j -= 1
     return text[j + 1:end], j + 1
 
@@ -146,7 +162,8 @@ class Recogniser:
         self._zipf_en = gz.key_zipf.astype(float).tolist()
         self._zipf_other = gz.key_zipf_other.astype(float).tolist()
         self._nwords = gz.key_nwords.tolist()
-        self._stop = gz.stoplist
+        self._stop = STOPLIST  # read at import, not from the index: editable without rebuild
+        self._storms = STORM_NAMES
         # per-key summaries of the postings, computed once (vectorised) instead of per hit
         starts = gz.key_ptr[:-1]
         self._best_kind = np.minimum.reduceat(gz.kind[gz.post_ent], starts).tolist()
@@ -189,6 +206,8 @@ class Recogniser:
             return (best_kind <= 1 or best_pop >= 100_000) and z < 3.5, locative
         if prev_word and prev_word.rstrip(".").lower() in TITLES:
             return False, locative
+        if prev_word and fold(prev_word) in HAZARD_WORDS:
+            return False, locative
         if self._nwords[kid] > 1:
             return True, locative
         key = folded[s:e]
@@ -197,9 +216,16 @@ class Recogniser:
         follows_region = False
         if text[e:e + 2] == ", " and nxt[:1].isupper():
             follows_region = True  # "Split, Croatia" - checked against the gazetteer later
-        evidence = locative or follows_region
+        # "donate to Red Cross": a preposition before a longer capitalised name is no
+        # evidence for its first word
+        part_of_name = nxt[:1].isupper() and nxt.lower() not in PLACE_FOLLOWERS
+        evidence = (locative and not part_of_name) or follows_region
         if key in self._stop:
+            if nxt[:1].isupper() and not follows_region:
+                return False, locative  # "South Florida", "Coast Guard": a longer name
             return evidence, locative
+        if key in self._storms:
+            return follows_region, locative
         if best_kind >= 2 and nxt[:1].isupper() and nxt.lower() not in PLACE_FOLLOWERS:
             # "Jordan Peterson", "Washington Post": part of a longer proper name
             if best_kind == KIND_CITY and not locative:
@@ -285,9 +311,34 @@ class Recogniser:
             ok, locative = self._accept_latin(text, folded, s, e, kid, lowercase_text, zipf)
             if not ok:
                 return None
-        elif scr == S_CYRILLIC and not text[s].isupper() and not lowercase_text:
+        elif scr != S_CJK and not self._accept_other(text, folded, s, e, kid,
+                                                     lowercase_text):
             return None
         return (s, e, kid, locative)
+
+    def _accept_other(self, text: str, folded: str, s: int, e: int, kid: int,
+                      lowercase_text: bool) -> bool:
+        """Arabic, Hebrew, Cyrillic and other scripts: stop-list, very common words, case.
+
+        These scripts (but Cyrillic) have no capitals to tell a name from a word, so only
+        the commonest words ("اور", "שמאל") and the stop-list are refused; a town whose
+        name is an everyday word is rarely reported in them without a bigger place.
+        """
+        if folded[s:e] in self._stop:
+            return False
+        if self._nwords[kid] > 1:
+            return True
+        z = self._zipf_en[kid]
+        bk, pop = self._best_kind[kid], self._best_pop[kid]
+        important = bk < KIND_CITY or pop >= 300_000
+        if z >= 6.0 and not important:
+            return False
+        if self._script_l[kid] == S_CYRILLIC:
+            if not text[s].isupper() and not lowercase_text:
+                return False
+            if _sentence_initial(text, s) and z >= 3.0 and bk >= KIND_CITY and pop < 100_000:
+                return False
+        return True
 
     def _is_name_part(self, text: str, s: int, kid: int) -> bool:
         """A small town's name as the second word of a capitalised pair ("Conor McGregor").
@@ -310,6 +361,7 @@ class Recogniser:
         """Inflected Cyrillic words that no key matched as written."""
         covered = {(s, e) for s, e, _, _ in cands}
         taken = [(s, e) for s, e, _, _ in cands]
+        folded = fold(text)
         out = []
         for m in _CYR_TOKEN.finditer(text):
             s, e = m.span()
@@ -320,7 +372,7 @@ class Recogniser:
             best_kid, best_pop = -1, -1.0
             for lemma in cyrillic_lemmas(m.group()):
                 kid = self.gz.key_id(fold(lemma))
-                if kid >= 0:
+                if kid >= 0 and self._accept_other(text, folded, s, e, kid, False):
                     pop = self._key_facts(kid)[1]
                     if pop > best_pop:
                         best_kid, best_pop = kid, pop

@@ -21,6 +21,7 @@ from tocsin.enrich.geoparse.gazetteer import (
     F_CURATED,
     F_PRIMARY,
     KIND_ADMIN1,
+    KIND_ADMIN2,
     KIND_CITY,
     KIND_COUNTRY,
     KIND_NAMES,
@@ -38,7 +39,7 @@ class Weights:
     """Scoring weights, kept in one place so that tuning is explicit and documented."""
 
     # by KIND_*; admin-1 populations are sums over member places, hence the discount
-    kind_bonus: tuple[float, float, float, float] = (3.0, 2.5, -0.3, 0.0)
+    kind_bonus: tuple[float, float, float, float, float] = (3.0, 2.5, -0.3, 0.0, -1.0)
     megacity: float = 1.0  # "New York" is the city in news, not the state
     capital: float = 1.5  # "Washington" is the capital
     primary: float = 0.8
@@ -46,12 +47,18 @@ class Weights:
     country_ctx: float = 2.0
     dominant_ctx: float = 2.0  # extra for the document's most-named country (>= 2 votes)
     admin1_ctx: float = 1.0
+    a1_vote_city: float = 0.0  # how much a place's own admin-1 counts as named context
+    admin2_in_a1: float = 2.0  # extra for a county inside a named/implied admin-1
     town_region: float = 4.0
     near_100: float = 1.0
     near_300: float = 0.5
     home_country: float = 1.5
     lang_country: float = 0.7
     temperature: float = 1.0
+    # a one-word name whose best reading is a town smaller than this, with no support from
+    # the document (no country, region or nearby place, no "in"), is more likely a
+    # surname or a common noun ("Spencer", "McDonald", "Boons") than a place: dropped.
+    min_pop_alone: int = 20_000
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -120,9 +127,12 @@ def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | No
             cc_votes[cc] = cc_votes.get(cc, 0.0) + 1.0
         elif k >= KIND_ADMIN1 and cc:
             cc_votes[cc] = cc_votes.get(cc, 0.0) + 0.5
-        if k == KIND_ADMIN1:
+        if k == KIND_ADMIN1 or k == KIND_ADMIN2:  # a county implies its state
             a1 = gz.admin1_of(row)
             a1_votes[a1] = a1_votes.get(a1, 0.0) + 1.0
+        elif k == KIND_CITY and weights.a1_vote_city:
+            a1 = gz.admin1_of(row)
+            a1_votes[a1] = a1_votes.get(a1, 0.0) + weights.a1_vote_city
 
     dominant = max(cc_votes, key=cc_votes.__getitem__) if cc_votes else None
     if dominant is not None and cc_votes[dominant] < 2:
@@ -150,12 +160,14 @@ def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | No
 
     # pass 2: context scores
     resolved: dict[int, tuple[int, float]] = {}
+    unsupported: set[int] = set()
     for kid, (ents, pr) in cand.items():
         own = top1[kid]
         own_cc = gz.country_of(own)
         own_kind = int(gz.kind[own])
         own_vote = 1.0 if own_kind == KIND_COUNTRY else (0.5 if own_kind >= KIND_ADMIN1 else 0)
-        own_a1 = gz.admin1_of(own) if own_kind == KIND_ADMIN1 else None
+        own_a1 = gz.admin1_of(own) if own_kind >= KIND_ADMIN1 else None
+        own_a1_vote = 1.0 if own_kind in (KIND_ADMIN1, KIND_ADMIN2) else w.a1_vote_city
         score = pr.copy()
         ccs = [gz.country_of(int(r)) for r in ents]
         kinds = gz.kind[ents]
@@ -165,11 +177,13 @@ def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | No
                 score[j] += w.country_ctx * min(1.0, v)
                 if cc == dominant:
                     score[j] += w.dominant_ctx
-            if kinds[j] == KIND_CITY:
+            if kinds[j] >= KIND_CITY:  # places and admin-2 inside a named admin-1
                 a1 = gz.admin1_of(int(ents[j]))
-                va = a1_votes.get(a1, 0.0) - (1.0 if a1 == own_a1 else 0.0)
-                if va > 0:
-                    score[j] += w.admin1_ctx
+                va = a1_votes.get(a1, 0.0) - (own_a1_vote if a1 == own_a1 else 0.0)
+                if va > 1e-9:
+                    score[j] += w.admin1_ctx * min(1.0, va)
+                    if kinds[j] == KIND_ADMIN2:
+                        score[j] += w.admin2_in_a1
             if home_country and cc == home_country:
                 score[j] += w.home_country
             if lang and lang != "en" and lang in gz.country_langs.get(cc, ()):
@@ -182,7 +196,7 @@ def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | No
                     score[j] += w.town_region
         # nearness to the other places (cities and regions) of the document
         others = [r for k2, r in top1.items() if k2 != kid and gz.kind[r] >= KIND_ADMIN1]
-        if others and len(ents) > 1:
+        if others:
             near = np.full(len(ents), np.inf)
             for r in others[:20]:
                 d = haversine_many(float(gz.lat[r]), float(gz.lon[r]), gz.lat[ents],
@@ -195,9 +209,17 @@ def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | No
         p /= p.sum()
         best = int(np.argmax(score))
         resolved[kid] = (int(ents[best]), float(p[best]))
+        if w.min_pop_alone and kinds[best] == KIND_CITY and \
+                gz.pop[ents[best]] < w.min_pop_alone and score[best] - pr[best] <= 0:
+            unsupported.add(kid)
 
+    if unsupported:
+        backed = {m.key_id for m in mentions if m.locative or " " in m.phrase.strip()}
+        unsupported -= backed
     out = []
     for m in mentions:
+        if m.key_id in unsupported:
+            continue
         row, conf = resolved[m.key_id]
         out.append(place_of(gz, m, row, conf * m.confidence))
     return out

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from tocsin.enrich.geoparse.geoparser import Geoparser
 from tocsin.model import Place, Report
+
+log = logging.getLogger(__name__)
 
 
 class GeoparseStage:
@@ -21,6 +24,7 @@ class GeoparseStage:
             try:
                 r.places = self.gp.parse(r.text or "", lang=r.lang)
             except Exception:  # noqa: BLE001 - one bad report must not stop the pipeline
+                log.exception("geoparse failed on report %s; left without places", r.id)
                 r.places = []
             r.location = self.gp.locate(r.places)
         return batch

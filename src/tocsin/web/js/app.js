@@ -1,5 +1,6 @@
 // Entry point: a tiny router over the History API, the live stream and its indicator.
 
+import { h, tierBadge } from './dom.js';
 import { initKeyPanel } from './key.js';
 import { Live } from './live.js';
 import { mountEvents } from './events.js';
@@ -20,6 +21,23 @@ const indicator = document.getElementById('live');
 live.addEventListener('state', (e) => {
   indicator.dataset.state = e.detail;
   indicator.textContent = STATE_TEXT[e.detail] || e.detail;
+});
+
+// Alerts fired on the stream: a short, dismissible notice linking to the event.
+const toasts = document.getElementById('toasts');
+live.addEventListener('alert', (e) => {
+  const a = e.detail || {};
+  const ev = a.event || {};
+  if (!a.event_id) return;
+  const item = h('div', { class: `toast tier-${['flash', 'urgent'].includes(a.tier) ? a.tier : 'routine'}` },
+    tierBadge(a.tier),
+    h('a', { href: `/event/${encodeURIComponent(a.event_id)}`, 'data-nav': true,
+      text: ` ${a.kind === 'escalated' ? 'Escalated' : 'Alert'}: ${ev.title || a.event_id}` }),
+    h('button', { type: 'button', class: 'linkish', 'aria-label': 'Dismiss', text: '×',
+      onclick: () => item.remove() }));
+  toasts.prepend(item);
+  while (toasts.children.length > 3) toasts.lastElementChild.remove();
+  setTimeout(() => item.remove(), 20000);
 });
 
 function route(path) {

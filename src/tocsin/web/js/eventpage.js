@@ -48,7 +48,7 @@ function provenance(reports, withText) {
         ? h('a', { href: r.url, rel: 'noopener noreferrer nofollow', target: '_blank',
           text: new URL(r.url).hostname, title: r.url })
         : h('span', { class: 'muted', text: 'no link' })),
-      withText ? h('td', { class: 'report-text', text: r.text ?? '(text expired)' }) : null,
+      withText ? h('td', { class: 'report-text', dir: 'auto', text: r.text ?? '(text expired)' }) : null,
     )))));
 }
 
@@ -91,8 +91,8 @@ export function mountEvent(root, { id, live }) {
     document.title = `${ev.title || 'Event'} — tocsin`;
     fill(head, 
       h('div', { class: 'row1' }, tierBadge(ev.tier), h('span', { class: 'status', text: ev.status })),
-      h('h1', { id: 'event-title', text: ev.title || 'Untitled event' }),
-      ev.summary ? h('p', { class: 'lead', id: 'event-summary', text: ev.summary }) : null,
+      h('h1', { id: 'event-title', dir: 'auto', text: ev.title || 'Untitled event' }),
+      ev.summary ? h('p', { class: 'lead', id: 'event-summary', dir: 'auto', text: ev.summary }) : null,
       ev.merged_into ? h('p', {}, 'Merged into ',
         h('a', { href: `/event/${encodeURIComponent(ev.merged_into)}`, 'data-nav': true, text: ev.merged_into })) : null,
       h('dl', { class: 'facts wide' },

@@ -296,14 +296,14 @@ export function mountEvents(root, { live, navigate }) {
     fill(li, 
       h('div', { class: 'row1' }, tierBadge(ev.tier),
         h('a', { href: `/event/${encodeURIComponent(ev.id)}`, 'data-nav': true, tabindex: '-1',
-          class: 'title', text: ev.title || 'Untitled event' })),
+          class: 'title', dir: 'auto', text: ev.title || 'Untitled event' })),
       h('div', { class: 'meta' },
         h('span', { text: label(ev.hazard || 'unknown hazard') }),
         h('span', { text: `${ev.report_count} reports` }),
         h('span', { text: `${ev.source_count} sources` }),
         langs ? h('span', { text: langs }) : null,
         h('time', { datetime: ev.last_seen, text: fmtTime(ev.last_seen) })),
-      ev.summary ? h('p', { class: 'summary', text: ev.summary }) : null,
+      ev.summary ? h('p', { class: 'summary', dir: 'auto', text: ev.summary }) : null,
     );
     li.setAttribute('aria-current', ev.id === f.sel ? 'true' : 'false');
   }
@@ -365,8 +365,8 @@ export function mountEvents(root, { live, navigate }) {
       .map(([k, n]) => `${label(k)} (${n})`).join(', ');
     fill(card, 
       h('div', { class: 'row1' }, tierBadge(ev.tier),
-        h('h2', { class: 'card-title', text: ev.title || 'Untitled event' })),
-      ev.summary ? h('p', { text: ev.summary }) : null,
+        h('h2', { class: 'card-title', dir: 'auto', text: ev.title || 'Untitled event' })),
+      ev.summary ? h('p', { dir: 'auto', text: ev.summary }) : null,
       h('dl', { class: 'facts' },
         h('dt', { text: 'Hazard' }), h('dd', { text: label(ev.hazard || 'unknown') }),
         h('dt', { text: 'Status' }), h('dd', { text: ev.status }),
@@ -452,7 +452,8 @@ export function mountEvents(root, { live, navigate }) {
         fitted = true;
         const b = L.latLngBounds([...markers.values()].map((m) => m.getLatLng()));
         if (b.isValid()) map.fitBounds(b.pad(0.15), { maxZoom: 5, animate: false });
-        if (map.getZoom() < 2) map.setZoom(2, { animate: false });
+        const floor = mapEl.clientWidth >= 600 ? 2 : 1; // a phone may show the whole world
+        if (map.getZoom() < floor) map.setZoom(floor, { animate: false });
       }
       root.dataset.loaded = '1';
       if (!performance.getEntriesByName('tocsin:list-ready').length) {
@@ -482,7 +483,13 @@ export function mountEvents(root, { live, navigate }) {
       return;
     }
     // coalesce bursts: one re-render per animation frame at most
-    if (!pending) pending = requestAnimationFrame(() => { pending = null; renderList(); });
+    if (!pending) pending = requestAnimationFrame(() => { pending = null; trim(); renderList(); });
+  }
+  // A long-open page must not grow without bound: keep the best-ranked events only.
+  function trim() {
+    if (events.size <= 2 * PAGE) return;
+    const keep = [...events.values()].sort(ORDER_FNS[f.order]).slice(0, PAGE);
+    events = new Map(keep.map((ev) => [ev.id, ev]));
   }
   const onResync = () => load();
   live.addEventListener('event', onChange);
@@ -506,7 +513,12 @@ export function mountEvents(root, { live, navigate }) {
     update() {
       const nf = readFilters();
       const changed = FILTER_KEYS.some((k) => nf[k] !== f[k]);
+      const moved = nf.map && nf.map !== f.map;
       f = nf;
+      const mv2 = f.map.split('/').map(Number);
+      if (moved && mv2.length === 3 && mv2.every(Number.isFinite)) {
+        map.setView([mv2[1], mv2[2]], mv2[0], { animate: false });
+      }
       buildForm();
       drawAreaRect();
       if (changed) load(); else selectEvent(f.sel);

@@ -1,0 +1,123 @@
+"""Detection benchmark: throughput per stage and peak memory over repeated replays.
+
+    .venv/bin/python bench/bench_detect.py [STREAM] [--repeat 10] [--no-classify] [--no-geoparse]
+
+Enrichment runs once (its cost is reported per stage); the detector then sees the enriched
+stream ``--repeat`` times in a row, each replay shifted forward in time by the stream's span
+plus a month so that it looks like new traffic, never like a rewind. Memory must stay flat:
+peak RSS is reported after each replay, and the ratio last/first is the figure to watch.
+A baseline is measured in the same run (a plain TF-IDF centroid nearest-neighbour pass over
+the first 20k reports) so that the detector's speed is reported as a ratio, not an absolute
+that depends on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from tocsin.detect import create_detector
+from tocsin.detect.replay import ReplayResult, available_stages, iter_reports
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared/data/streams/humaid.stream.jsonl.gz"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def baseline_rate(batches, limit: int = 20_000) -> float:
+    """Reports/s of a naive FSD: cosine to every live centroid (the design we avoid)."""
+    import math
+
+    cents: list[dict[str, float]] = []
+    n = 0
+    t0 = time.perf_counter()
+    for b in batches:
+        for r in b:
+            v = {w: 1.0 for w in r.tokens}
+            norm = math.sqrt(len(v)) or 1.0
+            best, bi = 0.0, -1
+            for i, c in enumerate(cents[-200:]):
+                s = sum(c.get(w, 0.0) for w in v) / norm
+                if s > best:
+                    best, bi = s, i
+            if bi < 0 or best < 0.3:
+                cents.append(dict(v))
+            n += 1
+            if n >= limit:
+                return n / (time.perf_counter() - t0)
+    return n / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("stream", nargs="?", default=str(DEFAULT))
+    ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--no-classify", action="store_true")
+    ap.add_argument("--no-geoparse", action="store_true")
+    a = ap.parse_args()
+    path = Path(a.stream)
+    if not path.exists():
+        sys.exit(f"{path}: not found (the shared evaluation data is not here)")
+    stages, missing = available_stages(classify=not a.no_classify, geoparse=not a.no_geoparse)
+    res = ReplayResult()
+    stage_s: dict[str, float] = {}
+    batches = []
+    t_read = time.perf_counter()
+    for b in iter_reports(path, res, a.batch):
+        for st in stages:
+            s0 = time.perf_counter()
+            b = st.enrich(b)
+            stage_s[st.name] = stage_s.get(st.name, 0.0) + time.perf_counter() - s0
+        batches.append(b)
+    n = sum(len(b) for b in batches)
+    read_s = time.perf_counter() - t_read - sum(stage_s.values())
+    first, last = batches[0][0].published_at, batches[-1][-1].published_at
+    shift = (last - first) + timedelta(days=30)
+    det = create_detector()
+    replays = []
+    for k in range(a.repeat):
+        if k:
+            for b in batches:
+                for r in b:
+                    r.published_at += shift
+                    r.id = f"{r.id.split('#')[0]}#{k}"
+                    if r.duplicate_of:
+                        r.duplicate_of = f"{r.duplicate_of.split('#')[0]}#{k}"
+        t0 = time.perf_counter()
+        for b in batches:
+            det.observe(b)
+            det.drain_backfill()
+        dt = time.perf_counter() - t0
+        replays.append({"replay": k + 1, "detect_per_s": round(n / dt),
+                        "peak_rss_mb": round(peak_rss_mb(), 1),
+                        "live_clusters": len(det.clusters),
+                        "vocabulary": len(det.df.df)})
+        print(json.dumps(replays[-1]), file=sys.stderr)
+    base = baseline_rate(batches)
+    total_enrich = sum(stage_s.values())
+    det_rate = sum(r["detect_per_s"] for r in replays) / len(replays)
+    out = {
+        "stream": str(path), "items": n, "stages": [s.name for s in stages],
+        "stages_missing": missing,
+        "per_stage_per_s": {k: round(n / v) for k, v in stage_s.items() if v},
+        "read_parse_per_s": round(n / read_s) if read_s > 0 else None,
+        "detect_per_s_mean": round(det_rate),
+        "end_to_end_per_s": round(n / (read_s + total_enrich + n / det_rate)),
+        "baseline_naive_fsd_per_s": round(base),
+        "detect_vs_baseline": round(det_rate / base, 2),
+        "replays": replays,
+        "rss_last_over_first": round(replays[-1]["peak_rss_mb"] / replays[0]["peak_rss_mb"], 3),
+    }
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

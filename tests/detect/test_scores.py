@@ -1,0 +1,53 @@
+"""Severity, tier and summary parts, each checked in isolation."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tocsin.detect.cluster import Cluster
+from tocsin.detect.scores import places_and_bbox, severity_and_tier, severity_parts
+from tocsin.model import Tier
+
+
+def cluster(n=50, casualties=0, sources=1, hazard="flood") -> Cluster:
+    c = Cluster(id="e1", created=0.0, last=0.0)
+    c.report_count = c.unique_count = n
+    c.info = Counter({"casualties": casualties, "other_relevant": n - casualties})
+    c.hazards = Counter({hazard: n}) if hazard else Counter()
+    c.sources = {f"a_{i}" for i in range(sources)}
+    return c
+
+
+def test_casualties_raise_severity():
+    low, _ = severity_and_tier(cluster(casualties=0, sources=10), growth=5)
+    high, _ = severity_and_tier(cluster(casualties=20, sources=10), growth=5)
+    assert high > low
+
+
+def test_parts_are_bounded():
+    parts = severity_parts(cluster(casualties=50, sources=10_000), growth=1e9)
+    assert all(0.0 <= v <= 1.0 for v in parts.values())
+
+
+def test_flash_needs_independent_sources():
+    sev1, tier1 = severity_and_tier(cluster(casualties=40, sources=1, hazard="earthquake"),
+                                    growth=500)
+    sev2, tier2 = severity_and_tier(cluster(casualties=40, sources=60, hazard="earthquake"),
+                                    growth=500)
+    assert tier2 == Tier.FLASH
+    assert tier1 != Tier.FLASH
+
+
+def test_quiet_small_event_is_routine():
+    _, tier = severity_and_tier(cluster(n=5, casualties=0, sources=2, hazard=None), growth=0)
+    assert tier == Tier.ROUTINE
+
+
+def test_bbox_ignores_a_stray_mention():
+    c = cluster()
+    c.places = {"1": [40, "Main", 10.0, 20.0, "XX", None, "PPL"],
+                "2": [15, "Near", 11.0, 21.0, "XX", None, "PPL"],
+                "3": [1, "Far away", -40.0, 150.0, "YY", None, "PPL"]}
+    places, bbox = places_and_bbox(c)
+    assert [p["geonameid"] for p in places] == [1, 2, 3]
+    assert bbox == (20.0, 10.0, 21.0, 11.0)
