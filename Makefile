@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 EXTRAS ?= test,postgres,nats,accurate
 
-.PHONY: run test venv install browser bench lint replay-demo clean
+.PHONY: run test venv install browser gazetteer bench lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-run: install
+run: install gazetteer
 	$(VENV)/bin/tocsin run
 
 # Debian's Chromium for the dashboard's browser tests (Playwright drives it; no browser download).
@@ -27,13 +27,18 @@ browser:
 	    || echo "make: could not install chromium; browser tests will skip"; \
 	  else echo "make: not root, chromium not installed; browser tests will skip"; fi; fi
 
-test: install browser
+# The gazetteer index is compiled from installed packages into ~/.cache/tocsin (or
+# $$TOCSIN_CACHE) once: about a minute, 142 MB; later runs find it and skip.
+gazetteer: install
+	$(VENV)/bin/tocsin gazetteer build --if-missing
+
+test: install browser gazetteer
 	$(VENV)/bin/python -m pytest -q -ra
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench
 
-bench: install
+bench: install gazetteer
 	$(PY) bench/run_all.py
 
 clean:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections import deque
 from typing import Any
 
 
@@ -19,14 +20,21 @@ class Listener:
 
 
 class Broadcaster:
-    def __init__(self, maxsize: int = 1000):
+    def __init__(self, maxsize: int = 1000, history: int = 1000):
         self.maxsize = maxsize
         self._listeners: set[Listener] = set()
         self._seq = itertools.count(1)
+        # Recent messages, so a client reconnecting with Last-Event-ID misses nothing.
+        self._history: deque[tuple[int, str, dict[str, Any]]] = deque(maxlen=history)
         self.loop: asyncio.AbstractEventLoop | None = None
 
-    def subscribe(self) -> Listener:
+    def subscribe(self, last_id: int | None = None) -> Listener:
+        """A new listener; with ``last_id``, first replays what it missed (as far as kept)."""
         listener = Listener(self.maxsize)
+        if last_id is not None:
+            for msg in self._history:
+                if msg[0] > last_id and not listener.queue.full():
+                    listener.queue.put_nowait(msg)
         self._listeners.add(listener)
         return listener
 
@@ -40,6 +48,7 @@ class Broadcaster:
     def publish(self, kind: str, data: dict[str, Any]) -> None:
         """Deliver to every listener; call from the event loop thread."""
         msg = (next(self._seq), kind, data)
+        self._history.append(msg)
         for listener in list(self._listeners):
             q = listener.queue
             if q.full():

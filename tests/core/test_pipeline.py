@@ -132,3 +132,14 @@ async def test_stop_flushes_what_is_queued(tmp_path):
     p.stop()
     await run
     assert store.count_reports() == 10
+
+
+async def test_broadcaster_replays_missed_messages_and_drops_for_slow_listeners():
+    b = Broadcaster(maxsize=3, history=10)
+    slow = b.subscribe()
+    for i in range(5):
+        b.publish("event", {"i": i})
+    assert slow.dropped == 2 and slow.queue.qsize() == 3  # bounded: oldest dropped
+    late = b.subscribe(last_id=3)
+    got = [late.queue.get_nowait()[2]["i"] for _ in range(late.queue.qsize())]
+    assert got == [3, 4]

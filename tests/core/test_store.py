@@ -77,6 +77,12 @@ def test_event_queries(store):
     assert [e.id for e in s.list_events(EventQuery(bbox=(-80, 10, -70, 20)))[0]] == ["e2"]
     assert [e.id for e in s.list_events(EventQuery(tier=["flash"]))[0]] == ["e2"]
     assert [e.id for e in s.list_events(EventQuery(since=T0 + timedelta(hours=2)))[0]] == ["e2"]
+    s.upsert_events([ev(4, info_counts={"casualties": 2, "not_relevant": 0},
+                        needs_counts={"water": 1}, languages={"ar": 3})])
+    assert [e.id for e in s.list_events(EventQuery(info_type=["casualties"]))[0]] == ["e4"]
+    assert s.list_events(EventQuery(info_type=["not_relevant"]))[1] == 0
+    assert [e.id for e in s.list_events(EventQuery(needs=["food", "water"]))[0]] == ["e4"]
+    assert [e.id for e in s.list_events(EventQuery(lang=["ar"]))[0]] == ["e4"]
     s.upsert_events([ev(1, title="renamed")])
     assert s.get_event("e1").title == "renamed"
     assert s.get_event("e3").merged_into == "e1"

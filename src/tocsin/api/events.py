@@ -37,12 +37,16 @@ def list_events(
     bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
     hazard: Annotated[str | None, Query(description="comma-separated hazards")] = None,
     tier: Annotated[str | None, Query(description="comma-separated: flash,urgent,routine")] = None,
+    info_type: Annotated[str | None, Query(description="comma-separated information types")] = None,
+    needs: Annotated[str | None, Query(description="comma-separated needs")] = None,
+    lang: Annotated[str | None, Query(description="comma-separated language codes")] = None,
     order: Annotated[str, Query(pattern="^(recent|severity|reports)$")] = "recent",
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     q = EventQuery(status=_csv(status), since=since, bbox=parse_bbox(bbox), hazard=_csv(hazard),
-                   tier=_csv(tier), order=order, limit=limit, offset=offset)
+                   tier=_csv(tier), info_type=_csv(info_type), needs=_csv(needs),
+                   lang=_csv(lang), order=order, limit=limit, offset=offset)
     events, total = st.store.list_events(q)
     return {"total": total, "limit": limit, "offset": offset,
             "events": [e.to_dict() for e in events]}

@@ -16,11 +16,13 @@ router = APIRouter(prefix="/api/v1", tags=["stream"])
 
 @router.get("/stream")
 async def stream(request: Request, st: Annotated[AppState, Depends(get_state)]):
-    listener = st.broadcaster.subscribe()
+    last = request.headers.get("last-event-id")
+    listener = st.broadcaster.subscribe(int(last) if last and last.isdigit() else None)
 
     async def gen():
         try:
-            yield {"event": "hello", "data": json.dumps({"listeners": st.broadcaster.listener_count})}
+            yield {"event": "hello", "retry": 3000,
+                   "data": json.dumps({"listeners": st.broadcaster.listener_count})}
             while True:
                 try:
                     seq, kind, data = await asyncio.wait_for(listener.queue.get(), timeout=15)

@@ -93,6 +93,8 @@ class OnlineDetector:
         self._anchor_cache: dict[str, tuple[dict[str, float], str | None]] = {}
         self._pending: list[EventChange] = []
         self._split_cache: dict[str, list[str]] = {}
+        #: candidates that were ready but not newsworthy: size at which to look again
+        self._retry: dict[str, int] = {}
         #: provisional cluster id per report of the last ``observe`` call (None: unclustered);
         #: ``final_event`` turns it into the final event id once the stream is over
         self.last_clusters: list[str | None] = []
@@ -134,7 +136,7 @@ class OnlineDetector:
             if c.status == CANDIDATE:
                 c.members.append((r.id, fallback))
                 self.candidates.move_to_end(c.id)
-                if self._ready(c):
+                if self._ready(c) and c.unique_count >= self._retry.get(c.id, 0):
                     change, c = self._promote(c, now)
                     if change is not None:
                         changes.append(change)
@@ -376,6 +378,7 @@ class OnlineDetector:
         """Make a ready candidate an event — or fold it into the event whose story it is."""
         self._unindex(c, self.cand_post)
         self.candidates.pop(c.id, None)
+        self._retry.pop(c.id, None)
         mine = anchors(c, self.cfg.anchor_share)
         host, best = None, 0.0
         for e in self.clusters.values():
@@ -401,6 +404,8 @@ class OnlineDetector:
             fb, k = votes.most_common(1)[0] if votes else (None, 0)
             cand = self.clusters.get(self.resolve(fb)) if fb else None
             if cand is None or not cand.is_event or 2 * k < len(c.members):
+                # not (yet) an event: look again once it has grown by half
+                self._retry[c.id] = c.unique_count + max(2, c.unique_count // 2)
                 self.candidates[c.id] = None
                 self._index(c, list(c.terms))
                 return None, c
@@ -476,6 +481,7 @@ class OnlineDetector:
             self.candidates.popitem(last=False)
             self._unindex(c, self.cand_post)
             del self.clusters[cid]
+            self._retry.pop(cid, None)
             self._fall_back(c)
         for c in [c for c in self.clusters.values() if c.is_event]:
             quiet = now - c.last

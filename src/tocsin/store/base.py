@@ -22,6 +22,9 @@ class EventQuery:
     bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
     hazard: list[str] | None = None
     tier: list[str] | None = None
+    info_type: list[str] | None = None  # any of these information types counted in the event
+    needs: list[str] | None = None  # any of these needs counted in the event
+    lang: list[str] | None = None  # any of these languages among the event's reports
     include_merged: bool = False
     order: str = "recent"  # recent | severity | reports
     limit: int = 50

@@ -184,6 +184,12 @@ class PostgresStore:
             where.append("min_lon IS NOT NULL AND max_lon >= %s AND min_lon <= %s"
                          " AND max_lat >= %s AND min_lat <= %s")
             args += [w, e, s, n]
+        for field, values in (("info_counts", q.info_type), ("needs_counts", q.needs),
+                              ("languages", q.lang)):
+            if values:
+                where.append(f"EXISTS (SELECT 1 FROM jsonb_each_text(body->'{field}') kv"
+                             " WHERE kv.key = ANY(%s) AND kv.value::numeric > 0)")
+                args.append(values)
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         order = {"recent": "last_seen DESC, id", "severity": "severity DESC, last_seen DESC, id",
                  "reports": "report_count DESC, id"}.get(q.order, "last_seen DESC, id")

@@ -210,6 +210,13 @@ class SQLiteStore:
             where.append("min_lon IS NOT NULL AND max_lon >= ? AND min_lon <= ?"
                          " AND max_lat >= ? AND min_lat <= ?")
             args += [w, e, s, n]
+        for field, values in (("info_counts", q.info_type), ("needs_counts", q.needs),
+                              ("languages", q.lang)):
+            if values:
+                # counts live in the event body; a key path per value keeps it one query
+                where.append("(" + " OR ".join(
+                    "coalesce(json_extract(body, ?), 0) > 0" for _ in values) + ")")
+                args += [f'$.{field}."{v}"' for v in values]
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         order = {
             "recent": "last_seen DESC, id",
