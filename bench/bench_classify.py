@@ -44,21 +44,27 @@ def load_texts(n: int) -> tuple[list[str], str]:
     return (texts * reps)[:n], src
 
 
-def rate(fn, texts: list[str], batch: int, repeat: int = 3) -> float:
-    """Best of ``repeat`` runs, items per second."""
-    best = float("inf")
+def rate(fn, texts: list[str], batch: int, repeat: int = 3) -> tuple[float, float]:
+    """Best of ``repeat`` runs: (items per wall-clock second, items per CPU second).
+
+    The CPU-time figure is the one-core throughput even on a shared machine, where wall
+    time also counts the time other processes held the core; everything here runs on one
+    thread (BLAS/OpenMP pinned to 1 above), so CPU seconds are one core's seconds.
+    """
+    best_wall = best_cpu = float("inf")
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for s in range(0, len(texts), batch):
             fn(texts[s : s + batch])
-        best = min(best, time.perf_counter() - t0)
-    return len(texts) / best
+        best_wall = min(best_wall, time.perf_counter() - t0)
+        best_cpu = min(best_cpu, time.process_time() - c0)
+    return len(texts) / best_wall, len(texts) / best_cpu
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=50_000)
-    ap.add_argument("--batch", type=int, default=4096)
+    ap.add_argument("--batch", type=int, default=2048)
     ap.add_argument("--accurate", type=int, default=200,
                     help="items for the accurate-mode figure (0 to skip)")
     args = ap.parse_args()
@@ -79,18 +85,19 @@ def main() -> None:
 
     base = rate(baseline, texts, args.batch)
     out = {"texts": src, "n": len(texts), "batch": args.batch,
-           "fast_items_per_s": round(fast), "baseline_hashingvectorizer_items_per_s": round(base),
-           "fast_vs_baseline": round(fast / base, 2)}
+           "fast_items_per_cpu_s": round(fast[1]), "fast_items_per_wall_s": round(fast[0]),
+           "baseline_hashingvectorizer_items_per_cpu_s": round(base[1]),
+           "fast_vs_baseline": round(fast[1] / base[1], 2)}
     if args.accurate:
         try:
             acc = Classifier.load(mode="accurate")
             sub = texts[: args.accurate]
             acc.classify(sub[:4])
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             res = acc.classify(sub)
-            dt = time.perf_counter() - t0
+            dt = time.process_time() - t0
             routed = int(np.sum(acc._accurate.route(acc.score(sub))))
-            out.update({"accurate_items_per_s": round(len(sub) / dt, 1),
+            out.update({"accurate_items_per_cpu_s": round(len(sub) / dt, 1),
                         "accurate_share_sent_to_encoder": round(routed / len(sub), 3),
                         "accurate_n": len(res)})
         except Exception as e:  # noqa: BLE001 - report, never fail the benchmark

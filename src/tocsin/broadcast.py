@@ -13,10 +13,20 @@ from collections import deque
 from typing import Any
 
 
+Message = tuple[int, str, dict[str, Any], str | None]
+
+
 class Listener:
-    def __init__(self, maxsize: int):
-        self.queue: asyncio.Queue[tuple[int, str, dict[str, Any]]] = asyncio.Queue(maxsize)
+    """One live client. ``audience`` names the private topics (subscription ids) it may see;
+    messages published for an audience never reach a listener outside it."""
+
+    def __init__(self, maxsize: int, audience: frozenset[str] = frozenset()):
+        self.queue: asyncio.Queue[Message] = asyncio.Queue(maxsize)
+        self.audience = audience
         self.dropped = 0
+
+    def accepts(self, msg: Message) -> bool:
+        return msg[3] is None or msg[3] in self.audience
 
 
 class Broadcaster:
@@ -25,15 +35,16 @@ class Broadcaster:
         self._listeners: set[Listener] = set()
         self._seq = itertools.count(1)
         # Recent messages, so a client reconnecting with Last-Event-ID misses nothing.
-        self._history: deque[tuple[int, str, dict[str, Any]]] = deque(maxlen=history)
+        self._history: deque[Message] = deque(maxlen=history)
         self.loop: asyncio.AbstractEventLoop | None = None
 
-    def subscribe(self, last_id: int | None = None) -> Listener:
+    def subscribe(self, last_id: int | None = None,
+                  audience: frozenset[str] = frozenset()) -> Listener:
         """A new listener; with ``last_id``, first replays what it missed (as far as kept)."""
-        listener = Listener(self.maxsize)
+        listener = Listener(self.maxsize, audience)
         if last_id is not None:
             for msg in self._history:
-                if msg[0] > last_id and not listener.queue.full():
+                if msg[0] > last_id and listener.accepts(msg) and not listener.queue.full():
                     listener.queue.put_nowait(msg)
         self._listeners.add(listener)
         return listener
@@ -45,11 +56,17 @@ class Broadcaster:
     def listener_count(self) -> int:
         return len(self._listeners)
 
-    def publish(self, kind: str, data: dict[str, Any]) -> None:
-        """Deliver to every listener; call from the event loop thread."""
-        msg = (next(self._seq), kind, data)
+    def publish(self, kind: str, data: dict[str, Any], audience: str | None = None) -> None:
+        """Deliver to every listener allowed to see it; call from the event loop thread.
+
+        ``audience`` (a subscription id) keeps a message private to the listeners that
+        proved they own that subscription; public messages (event changes) reach everyone.
+        """
+        msg = (next(self._seq), kind, data, audience)
         self._history.append(msg)
         for listener in list(self._listeners):
+            if not listener.accepts(msg):
+                continue
             q = listener.queue
             if q.full():
                 try:

@@ -7,6 +7,7 @@ attach and which clock drives the event lifecycle; everything else is built here
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Callable
@@ -78,6 +79,10 @@ def build_state(cfg: Config, *, ingest: bool, clock: str = "wall") -> AppState:
         pipeline = Pipeline(cfg, store, stages, build_detector(store, cfg.mode),
                             broadcaster=broadcaster, clock=clock)
         state.pipeline = pipeline
+        # The gazetteer and models are a large, long-lived heap: keep them out of every
+        # future garbage collection instead of rescanning them each time.
+        gc.collect()
+        gc.freeze()
     from .alerts.service import attach as attach_alerts
 
     attach_alerts(state)  # subscriptions, alert hook, API keys and export routes

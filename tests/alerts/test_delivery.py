@@ -128,10 +128,12 @@ async def test_email_over_smtp_threads_updates(store):
 
 async def test_sse_alerts_go_through_the_broadcaster(store):
     b = Broadcaster()
-    listener = b.subscribe()
+    listener = b.subscribe(audience=frozenset({"live"}))
+    outsider = b.subscribe()
     sub = subscription_from_dict({"id": "live", "channel": {"type": "sse"}})
     b.loop = asyncio.get_running_loop()
     disp, alerts = await run_alerts([sub], store=store, broadcaster=b)
     got = [await asyncio.wait_for(listener.queue.get(), 5) for _ in alerts]
-    assert [(k, d["id"]) for _, k, d in got] == [("alert", a.id) for a in alerts]
+    assert [(k, d["id"]) for _, k, d, _aud in got] == [("alert", a.id) for a in alerts]
+    assert outsider.queue.empty()  # alerts are private to their subscription's listeners
     await disp.stop()

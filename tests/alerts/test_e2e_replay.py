@@ -63,13 +63,14 @@ def tocsin(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 class SSEClient(threading.Thread):
-    def __init__(self, url: str):
+    def __init__(self, url: str, headers: dict[str, str] | None = None):
         super().__init__(daemon=True)
         self.url, self.alerts, self.connected = url, [], threading.Event()
+        self.headers = headers or {}
         self.stop = threading.Event()
 
     def run(self) -> None:
-        with httpx.Client(timeout=None) as c, c.stream("GET", self.url) as r:
+        with httpx.Client(timeout=None) as c, c.stream("GET", self.url, headers=self.headers) as r:
             kind = None
             for line in r.iter_lines():
                 if line.startswith("event:"):
@@ -157,10 +158,15 @@ base_s = 0.05
                     return False
 
             assert wait_until(up, 90), "API did not come up"
-            sse = SSEClient(base + "/api/v1/stream")
-            sse.start()
-            assert sse.connected.wait(10)
             auth = {"Authorization": f"Bearer {key}"}
+            # a public listener must never see a subscription's alerts
+            public = SSEClient(base + "/api/v1/stream")
+            public.start()
+            sse = SSEClient(f"{base}/api/v1/stream?subscription={subs['sse']}", headers=auth)
+            sse.start()
+            assert sse.connected.wait(10) and public.connected.wait(10)
+            assert httpx.get(f"{base}/api/v1/stream?subscription={subs['sse']}",
+                             timeout=5).status_code == 404  # no key, no private stream
 
             def stats():
                 return httpx.get(base + "/api/v1/stats", timeout=5).json()["pipeline"]
@@ -174,8 +180,10 @@ base_s = 0.05
             assert wait_until(lambda: len(rx.alerts) == len(stored["webhook"]), 30)
             assert wait_until(lambda: len(sink.messages) == len(stored["email"]), 30)
             assert wait_until(lambda: len(sse.alerts) >= len(stored["sse"]), 10)
+            assert public.alerts == []
             feed = httpx.get(f"{base}/api/v1/subscriptions/{subs['atom']}/feed.atom").text
             sse.stop.set()
+            public.stop.set()
         finally:
             if proc is not None:
                 proc.send_signal(signal.SIGTERM)

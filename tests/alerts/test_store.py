@@ -30,16 +30,9 @@ def any_store(request, tmp_path):
         s.close()
         return
     require_service("PostgreSQL", "127.0.0.1", 5432)
-    from tocsin.alerts.pgstore import PG_ALERT_MIGRATION, PostgresAlertMethods
     from tocsin.store.postgres import PostgresStore
 
-    class Store(PostgresAlertMethods, PostgresStore):  # what store/postgres.py should adopt
-        pass
-
-    s = Store(PG_DSN, schema=f"t_{uuid.uuid4().hex[:12]}")
-    if not hasattr(PostgresStore, "list_alerts"):  # not adopted yet: add the tables here
-        for stmt in PG_ALERT_MIGRATION:
-            s._conn.execute(stmt)
+    s = PostgresStore(PG_DSN, schema=f"t_{uuid.uuid4().hex[:12]}")
     yield s
     s.drop_schema()
     s.close()

@@ -85,3 +85,14 @@ def test_stage_sets_fields_in_place(clf: Classifier) -> None:
 def test_bad_mode_is_rejected() -> None:
     with pytest.raises(ValueError):
         Classifier.load(mode="quick")
+
+
+def test_shipped_model_fits_budget_and_has_a_card() -> None:
+    from tocsin.enrich.classify.classifier import default_model_dir
+
+    folder = default_model_dir()
+    total = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    assert total <= 25 * 1024 * 1024
+    card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
+    for needed in ("CC BY-NC-SA 4.0", "CC BY 4.0", "MIT", "Kaggle", "HumAID", "CrisisNLP"):
+        assert needed in card

@@ -83,7 +83,7 @@ class Dispatcher:
             self.stats.by_channel[ch] = self.stats.by_channel.get(ch, 0) + 1
             if ch == "sse":
                 if self.broadcaster is not None:
-                    self.broadcaster.publish("alert", a.to_dict())
+                    self.broadcaster.publish("alert", a.to_dict(), audience=a.subscription_id)
                 self.stats.delivered += 1
             elif ch in ("webhook", "email"):
                 self._enqueue(a)
@@ -158,7 +158,7 @@ class Dispatcher:
             return Outcome(False, policy.attempts, last)
         if ch.type == "sse":
             if self.broadcaster is not None:
-                self.broadcaster.publish("alert", a.to_dict())
+                self.broadcaster.publish("alert", a.to_dict(), audience=a.subscription_id)
             return Outcome(True, 1)
         return Outcome(True, 1)  # atom: the feed reads the store
 

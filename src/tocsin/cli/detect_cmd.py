@@ -88,6 +88,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
     ) -> None:
         """Replay FILE as fast as possible and write each item's event id."""
+        from rich.console import Console
         from rich.progress import Progress
 
         from ..detect import create_detector
@@ -113,7 +114,8 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
                 sink(changes)
 
         try:
-            with Progress(disable=quiet, transient=True, console=None) as progress:
+            with Progress(disable=quiet, transient=True,
+                          console=Console(stderr=True)) as progress:
                 task = progress.add_task("detecting", total=None)
                 res = replay(file, det, stages, batch_size=batch_size,
                              on_changes=on_changes,

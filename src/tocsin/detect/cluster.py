@@ -49,6 +49,8 @@ class Cluster:
     info: Counter[str] = field(default_factory=Counter)
     needs: Counter[str] = field(default_factory=Counter)
     hazards: Counter[str] = field(default_factory=Counter)
+    top_hazard: str | None = None
+    hazard_total: int = 0
     #: gid -> [n, name, lat, lon, country, admin1, feature]
     places: dict[str, list[Any]] = field(default_factory=dict)
     main_place: str | None = None  # geonameid mentioned by most reports
@@ -65,6 +67,10 @@ class Cluster:
     severity: float = 0.0
     merged_into: str | None = None
     closed_at: float | None = None
+    #: the anchors the event was known by when it matured, and its primary: what a report
+    #: must name to reshape the event's vocabulary or to re-open it once closed
+    identity: dict[str, float] = field(default_factory=dict)
+    identity_primary: str | None = None
 
     @property
     def is_event(self) -> bool:
@@ -92,19 +98,34 @@ class Cluster:
         reg, k = self.regions.most_common(1)[0]
         return reg if k >= min_share * self.placed else None
 
-    def dominant_hazard(self) -> str | None:
-        if not self.hazards:
+    def dominant_hazard(self, min_share: float = 0.0) -> str | None:
+        """Most reported hazard; None unless it has ``min_share`` of the hazard labels.
+
+        Kept incrementally (``top_hazard``): this is asked for every scored cluster.
+        """
+        h = self.top_hazard
+        if h is None:
             return None
-        h, _ = self.hazards.most_common(1)[0]
+        if min_share and self.hazards[h] < min_share * self.hazard_total:
+            return None
         return h
 
-    def add(self, r: Report, feats: dict[str, float], t: float, g: float, sim: float) -> None:
+    def _recount_hazards(self) -> None:
+        self.hazard_total = sum(self.hazards.values())
+        self.top_hazard = self.hazards.most_common(1)[0][0] if self.hazards else None
+
+    def add(self, r: Report, feats: dict[str, float], t: float, g: float, sim: float,
+            shape: bool = True, profile: bool = True) -> None:
         """Fold one report into the aggregates and, unless it is a copy, the profile.
 
         Copies (``duplicate_of`` set) count to volume only: a retweet storm must neither
-        rewrite the event's vocabulary nor pass for corroboration.
+        rewrite the event's vocabulary nor pass for corroboration. ``shape=False`` (a report
+        the classifier judged not relevant, admitted on strong similarity) counts likewise.
+        ``profile=False`` counts the report fully but leaves the vocabulary alone (a report
+        that does not name the event's story: see ``OnlineDetector`` on drift).
         """
-        if r.duplicate_of is None:
+        original = r.duplicate_of is None and shape
+        if original and profile:
             terms = self.terms
             for w in feats:
                 terms[w] = terms.get(w, 0.0) + g
@@ -117,7 +138,7 @@ class Cluster:
         dt = max(0.0, t - self.rate_t)
         self.rate = self.rate * 0.5 ** (dt / 3600.0) + 1.0
         self.rate_t = max(self.rate_t, t)
-        if r.duplicate_of is None:
+        if original:
             self.unique_count += 1
             self.sources.add(r.author_key or r.source)
             if crisis_cue(r, feats):
@@ -137,9 +158,12 @@ class Cluster:
         for need in r.needs:
             self.needs[need] += 1
         if r.hazard and r.hazard not in ("none", "other"):
-            self.hazards[r.hazard] += 1
+            k = self.hazards[r.hazard] = self.hazards[r.hazard] + 1
+            self.hazard_total += 1
+            if self.top_hazard is None or k > self.hazards[self.top_hazard]:
+                self.top_hazard = r.hazard
         places = usable_places(r)
-        if r.duplicate_of is None:
+        if original:
             regs = {f"{p.country}.{p.admin1}" for p in places
                     if p.country and p.admin1 and p.feature not in COARSE}
             if regs:
@@ -174,6 +198,7 @@ class Cluster:
         self.info.update(other.info)
         self.needs.update(other.needs)
         self.hazards.update(other.hazards)
+        self._recount_hazards()
         self.regions.update(other.regions)
         self.placed += other.placed
         for k, e in other.places.items():
@@ -209,7 +234,8 @@ class Cluster:
             "main_place": self.main_place, "rate": self.rate, "rate_t": self.rate_t,
             "title": self.title, "title_score": self.title_score, "members": self.members,
             "tier": self.tier, "severity": self.severity, "merged_into": self.merged_into,
-            "closed_at": self.closed_at,
+            "closed_at": self.closed_at, "identity": self.identity,
+            "identity_primary": self.identity_primary,
         }
 
     @classmethod
@@ -222,6 +248,7 @@ class Cluster:
         c.authored, c.crisis = d["authored"], d["crisis"]
         c.languages = Counter(d["languages"])
         c.info, c.needs, c.hazards = Counter(d["info"]), Counter(d["needs"]), Counter(d["hazards"])
+        c._recount_hazards()
         c.places = {k: list(v) for k, v in d["places"].items()}
         c.main_place = d["main_place"]
         c.regions, c.placed = Counter(d["regions"]), d["placed"]
@@ -230,4 +257,5 @@ class Cluster:
         c.members = [(m[0], m[1]) for m in d["members"]]
         c.tier, c.severity = d["tier"], d["severity"]
         c.merged_into, c.closed_at = d["merged_into"], d["closed_at"]
+        c.identity, c.identity_primary = dict(d["identity"]), d["identity_primary"]
         return c

@@ -25,6 +25,10 @@ from .vocab import GENERIC, NOT_PLACES, STOPWORDS, stem
 
 HASHTAG_RE = regex.compile(r"#([\p{L}\p{N}_]{6,})")
 
+#: stems of words seen (bounded; words repeat a lot in a stream, stemming them costs calls)
+_STEMS: dict[str, str] = {}
+_STEM_CACHE = 200_000
+
 #: Feature-kind weights: a place shared by two reports is worth several shared words, since
 #: it is what links reports across languages; a country/admin-1 is a weak hint only (two
 #: hurricanes can hit the same country at once).
@@ -43,7 +47,11 @@ def word_features(tokens: list[str]) -> dict[str, float]:
     for t in tokens:
         if len(t) < 2 or t in STOPWORDS or t.isdigit() and len(t) < 3:
             continue
-        w = stem(t)
+        w = _STEMS.get(t)
+        if w is None:
+            w = stem(t)
+            if len(_STEMS) < _STEM_CACHE:
+                _STEMS[t] = w
         if w in STOPWORDS:  # "wants", "that's"
             continue
         out[w] = 1.0

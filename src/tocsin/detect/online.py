@@ -16,13 +16,20 @@ Why this shape:
   event of thousands it belongs to instead of splintering into a new fragment.
 * **Candidates before events.** A report that matches nothing opens a *candidate*; it becomes
   an event (``NEW``) only once ``promote_reports`` distinct reports (and, when authors are
-  known, ``promote_sources`` independent sources) joined it within ``candidate_ttl``. Noise
-  that happens to use crisis words rarely coheres, so it opens no event; the candidate's
-  earlier reports are back-filled into the event on promotion (``drain_backfill``).
+  known, ``promote_sources`` independent sources) joined it, it has a newsworthy anchor and
+  a crisis cue, and it is not a sub-story of a live event (then it is folded into that
+  event). Its earlier reports are back-filled into the event (``drain_backfill``).
+* **Tentative members.** A report that matches an event only weakly opens its own candidate
+  (a new story may start with it) and falls back to that event if the candidate dies: recall
+  without letting weak matches steer anything.
+* **Drift control.** A mature event keeps an *identity* (the anchors it was known by); only
+  reports that name it reshape its vocabulary, a report lacking its primary anchor is scored
+  down, and only a report that names it re-opens it once closed. Without this, successive
+  hurricanes chain into one event through the words all hurricanes share.
 * **Merges** repair the fragments that online decisions inevitably make: every
-  ``merge_every`` reports, events whose typical vocabulary and places agree (cosine of their
-  idf-weighted profiles) merge into the older one, which keeps its id; the other keeps a
-  pointer (status MERGED, ``merged_into``).
+  ``merge_every`` reports, events that share their primary anchors (mutually) or their scene
+  merge into the older one, which keeps its id; the other keeps a pointer (status MERGED,
+  ``merged_into``).
 """
 
 from __future__ import annotations
@@ -55,10 +62,17 @@ _RECENT_REPORTS = 50_000
 _ARCHIVE = 5_000
 #: features kept per event profile before pruning (memory bound for month-long events)
 _MAX_TERMS = 40_000
+_ABSORBED = 500_000
+_BACKFILL = 200_000
 #: a region defines a cluster's scene when this share of its (at least this many) placed
 #: reports name it
 _REGION_SHARE = 0.5
 _REGION_MIN_PLACED = 5
+#: a cluster's hazard counts (for penalties and merge vetoes) only when this share of its
+#: hazard labels agree: per-report hazard labels are noisy (a bombing read as "earthquake")
+_HAZARD_SHARE = 0.6
+#: an event's identity anchors follow it until it has this many original reports
+_IDENTITY_FREEZE = 100
 #: a new event's newsworthy anchor must be carried by at least half of its reports
 _NEWS_SHARE = 0.5
 #: share of a cluster's reports naming its main place for that place to define its scene
@@ -95,6 +109,9 @@ class OnlineDetector:
         self._split_cache: dict[str, list[str]] = {}
         #: candidates that were ready but not newsworthy: size at which to look again
         self._retry: dict[str, int] = {}
+        #: candidates folded into an event: provisional id -> event id (bounded; merged
+        #: *events* keep their pointer in ``pointers`` for good)
+        self._absorbed: OrderedDict[str, str] = OrderedDict()
         #: provisional cluster id per report of the last ``observe`` call (None: unclustered);
         #: ``final_event`` turns it into the final event id once the stream is over
         self.last_clusters: list[str | None] = []
@@ -120,17 +137,36 @@ class OnlineDetector:
             feats = report_features(r, self._split)
             self.df.add(feats, dg)
             self.processed += 1
-            if r.relevant is False or not feats:
+            if not feats:
                 r.event_id = None
                 out.append(None)
+                continue
+            if r.relevant is False:
+                # judged not relevant: feeds no event — no candidate, no profile, no source —
+                # but a report that plainly tells a live event's story (strong similarity)
+                # still counts to its volume: classifiers miss some relevant posts
+                c, sim, _ = self._assign(r, feats, now, events_only=True)
+                if c is None or sim < self.cfg.irrelevant_join or c.status == _CLOSED:
+                    r.event_id = None
+                    out.append(None)
+                    continue
+                c.add(r, feats, t, g, sim, shape=False)
+                self._remember(r.id, c.id)
+                dirty[c.id] = c
+                r.event_id = c.id
+                out.append(c.id)
                 continue
             c, sim, fallback = self._assign(r, feats, now)
             if c is None:
                 c = self._new_candidate(r, t)
+            # only reports that name the story reshape a mature event's vocabulary: the
+            # rest count fully but cannot drag "Boston" towards the next disaster
+            profile = not c.is_event or self._names_story(c, feats)
             # (not ``feats.keys() - c.terms.keys()``: that walks the event's whole vocabulary)
             terms = c.terms
-            before = [w for w in feats if w not in terms] if r.duplicate_of is None else ()
-            c.add(r, feats, t, g, sim)
+            before = ([w for w in feats if w not in terms]
+                      if r.duplicate_of is None and profile else ())
+            c.add(r, feats, t, g, sim, profile=profile)
             self._index(c, before)
             self._remember(r.id, c.id)
             if c.status == CANDIDATE:
@@ -179,6 +215,7 @@ class OnlineDetector:
         return self.archive.get(eid)
 
     def resolve(self, event_id: str) -> str:
+        event_id = self._absorbed.get(event_id, event_id)
         seen = 0
         while event_id in self.pointers and seen < 1000:
             event_id = self.pointers[event_id]
@@ -202,6 +239,11 @@ class OnlineDetector:
         out, self._backfill = self._backfill, {}
         return out
 
+    def _note_backfill(self, rid: str, eid: str) -> None:
+        self._backfill[rid] = eid
+        if len(self._backfill) > _BACKFILL:  # a caller that never drains must not leak
+            del self._backfill[next(iter(self._backfill))]
+
     def _split(self, tag: str) -> list[str]:
         """Compound hashtag split against the stream's own vocabulary, cached (bounded)."""
         hit = self._split_cache.get(tag)
@@ -216,8 +258,8 @@ class OnlineDetector:
         return hit
 
     # ------------------------------------------------------------------ assignment
-    def _assign(self, r: Report, feats: dict[str, float], now: float
-                ) -> tuple[Cluster | None, float, str | None]:
+    def _assign(self, r: Report, feats: dict[str, float], now: float,
+                events_only: bool = False) -> tuple[Cluster | None, float, str | None]:
         """Best cluster to join (or None), its similarity, and a fallback event id.
 
         The fallback is the best event when it matched only weakly: the report then opens a
@@ -227,7 +269,8 @@ class OnlineDetector:
             cid = self.recent.get(r.duplicate_of)
             if cid is not None:
                 c = self.clusters.get(self.resolve(cid))
-                if c is not None and c.status != EventStatus.MERGED.value:
+                if c is not None and c.status != EventStatus.MERGED.value and (
+                        c.is_event or not events_only):
                     return c, 1.0, None
         # IDF inlined: this loop is the detector's hot path
         bg = self.df
@@ -248,7 +291,7 @@ class OnlineDetector:
                     if v:
                         acc[cid] = acc.get(cid, 0.0) + x * v
                         found[cid] = c
-            post = cand_post.get(w)
+            post = None if events_only else cand_post.get(w)
             if post:
                 for cid, c in post.items():
                     v = c.terms.get(w)
@@ -278,11 +321,13 @@ class OnlineDetector:
             if c.status == _CLOSED and not self._names_story(c, feats):
                 continue  # re-opening a closed story takes its name or one of its places
             if c.is_event and cfg.missing_anchor < 1.0:
-                _anc, p = self._anchors_of(c)
+                p = c.identity_primary
                 if p is not None and p not in feats:
                     sim *= max(cfg.missing_anchor, 1.0 - c.terms.get(p, 0.0) / c.n)
-            if hz is not None and c.hazards and c.dominant_hazard() != hz:
-                sim *= cfg.hazard_mismatch
+            if hz is not None and c.hazards:
+                dh = c.dominant_hazard(_HAZARD_SHARE)
+                if dh is not None and dh != hz:
+                    sim *= cfg.hazard_mismatch
             if pts and c.main_place is not None and self._far(pts, c):
                 sim *= cfg.place_mismatch
             quiet = now - c.last
@@ -295,7 +340,11 @@ class OnlineDetector:
                 continue  # growing a new story takes more than joining an established one
             if sim > best_sim:
                 best, best_sim = c, sim
-        if best is not None and best_sim >= cfg.join_threshold:
+        need = cfg.join_threshold
+        if r.relevance is not None and cfg.relevance_scaling:
+            # weaker crisis evidence needs stronger story evidence
+            need *= 1.0 + cfg.relevance_scaling * max(0.0, 1.0 - r.relevance)
+        if best is not None and best_sim >= need:
             return best, best_sim, None
         return None, best_sim, weak.id if weak is not None else None
 
@@ -380,21 +429,7 @@ class OnlineDetector:
         self.candidates.pop(c.id, None)
         self._retry.pop(c.id, None)
         mine = anchors(c, self.cfg.anchor_share)
-        host, best = None, 0.0
-        for e in self.clusters.values():
-            if not e.is_event or not self._hazards_agree(c, e):
-                continue
-            _anc, p = self._anchors_of(e)
-            share = mine.get(p, 0.0) if p is not None else 0.0
-            if share > best or (share == best and host is not None and e.n > host.n):
-                host, best = e, share
-        if host is not None and best <= 0.0:
-            host = None
-        if host is None:
-            for e in self.clusters.values():
-                if e.is_event and self._hazards_agree(c, e) and self._same_scene(c, e) \
-                        and (host is None or e.n > host.n):
-                    host = e
+        host = self._host_for(c, mine)
         if host is None and not self._newsworthy(
                 c, {w: v for w, v in mine.items() if v >= _NEWS_SHARE}):
             # no newsworthy anchor (no place, no name that is bursting): generic talk or
@@ -415,22 +450,25 @@ class OnlineDetector:
                 self._reopen(host, now)
             new_terms = c.terms.keys() - host.terms.keys()
             for rid, _fb in c.members:
-                self._backfill[rid] = host.id
+                self._note_backfill(rid, host.id)
             c.members = []
             host.absorb(c)
             self._index(host, list(new_terms))
-            self.pointers[c.id] = host.id
+            self._absorbed[c.id] = host.id
+            if len(self._absorbed) > _ABSORBED:
+                self._absorbed.popitem(last=False)
             del self.clusters[c.id]
             return None, host
         c.status = EventStatus.EMERGING.value
         self._index(c, list(c.terms))
         for rid, _fb in c.members:
-            self._backfill[rid] = c.id
+            self._note_backfill(rid, c.id)
         c.members = []
         self.promoted[c.id] = None
         while len(self.promoted) > 10 * _RECENT_REPORTS:
             self.promoted.popitem(last=False)
         self._anchor_cache[c.id] = (mine, primary(mine, self.df.idf))
+        self._set_identity(c, mine)
         c.severity, tier = severity_and_tier(c, growth_rate(c, now))
         c.tier = tier.value
         return self._change(ChangeKind.NEW, c, now), c
@@ -449,13 +487,38 @@ class OnlineDetector:
             a = self._anchor_cache[c.id] = (anc, primary(anc, self.df.idf))
         return a
 
-    def _names_story(self, c: Cluster, feats: dict[str, float]) -> bool:
-        anc, p = self._anchors_of(c)
-        if p is not None and p in feats:
+    @staticmethod
+    def _names_story(c: Cluster, feats: dict[str, float]) -> bool:
+        """Does the report name the event's story (an identity anchor, or one of its places)?"""
+        if not c.identity:
             return True
-        return any(w.startswith("g:") and w in anc for w in feats)
+        ident, places, cut = c.identity, c.places, 0.1 * c.unique_count
+        for w in feats:
+            if w in ident:
+                return True
+            if w[:2] == "g:":
+                e = places.get(w[2:])
+                if e is not None and e[0] >= cut:  # one of its main places
+                    return True
+        return False
+
+    def _set_identity(self, c: Cluster, anc: dict[str, float] | None = None) -> None:
+        if anc is None:
+            anc = anchors(c, self.cfg.anchor_share)
+        if anc:
+            c.identity = dict(anc)
+            c.identity_primary = primary(anc, self.df.idf)
+
+    @staticmethod
+    def _naming_features(c: Cluster) -> list[str]:
+        cut = 0.1 * c.unique_count
+        out = [w for w in c.identity if w in c.terms]
+        out += [f"g:{g}" for g, e in c.places.items() if e[0] >= cut and f"g:{g}" in c.terms]
+        return out
 
     def _reopen(self, c: Cluster, now: float) -> None:
+        if c.status == _CLOSED:
+            self._index(c, list(c.terms))
         c.status = (EventStatus.ACTIVE.value if c.report_count >= self.cfg.active_reports
                     else EventStatus.EMERGING.value)
         c.closed_at = None
@@ -463,7 +526,7 @@ class OnlineDetector:
 
     @staticmethod
     def _hazards_agree(a: Cluster, b: Cluster) -> bool:
-        ha, hb = a.dominant_hazard(), b.dominant_hazard()
+        ha, hb = a.dominant_hazard(_HAZARD_SHARE), b.dominant_hazard(_HAZARD_SHARE)
         return not (ha and hb and ha != hb)
 
     # ------------------------------------------------------------------ lifecycle
@@ -498,6 +561,10 @@ class OnlineDetector:
                 c.status = target
                 if target == EventStatus.CLOSED.value:
                     c.closed_at = now
+                    # a closed event is found only through what names it (its identity and
+                    # main places): the long posting lists of common words stay short
+                    self._unindex(c, self.ev_post)
+                    self._index(c, self._naming_features(c))
                 changes.append(self._change(ChangeKind.STATUS, c, now))
             if target == EventStatus.CLOSED.value:
                 if quiet >= cfg.retain_closed:
@@ -508,14 +575,40 @@ class OnlineDetector:
             c.prune_places(cfg.max_places)
         return changes
 
+    def _host_for(self, c: Cluster, mine: dict[str, float]) -> Cluster | None:
+        """The event whose story a candidate tells: it carries the event's primary anchor
+        (its name, or main place) — or, failing that, both are about the same scene."""
+        host, best = None, 0.0
+        for e in self.clusters.values():
+            if not e.is_event:
+                continue
+            p = e.identity_primary or self._anchors_of(e)[1]
+            share = mine.get(p, 0.0) if p is not None else 0.0
+            if share > best or (share == best and host is not None and e.n > host.n):
+                host, best = e, share
+        if host is not None and best > 0.0:
+            return host
+        host = None
+        for e in self.clusters.values():
+            if e.is_event and self._hazards_agree(c, e) and self._same_scene(c, e) \
+                    and (host is None or e.n > host.n):
+                host = e
+        return host
+
     def _fall_back(self, c: Cluster) -> None:
-        """A candidate dies: its tentative members join the events they weakly matched."""
+        """A candidate dies: if it told a live event's story its reports join that event;
+        otherwise its tentative members join the events they weakly matched."""
+        host = self._host_for(c, anchors(c, self.cfg.anchor_share)) if c.unique_count else None
         for rid, fb in c.members:
+            if host is not None:
+                self._note_backfill(rid, host.id)
+                host.report_count += 1
+                continue
             if fb is None:
                 continue
             e = self.clusters.get(self.resolve(fb))
             if e is not None and e.is_event:
-                self._backfill[rid] = e.id
+                self._note_backfill(rid, e.id)
                 e.report_count += 1
 
     def _evict(self, c: Cluster, now: float) -> None:
@@ -554,6 +647,9 @@ class OnlineDetector:
         if not any(c.is_open for c in events) or len(events) < 2:
             return []
         anc = {c.id: self._anchors_of(c) for c in events}
+        for c in events:  # identity follows a young event, then freezes
+            if c.is_open and c.unique_count < _IDENTITY_FREEZE:
+                self._set_identity(c, anc[c.id][0])
         pairs: list[tuple[float, Cluster, Cluster]] = []
         for i, a in enumerate(events):
             aa, pa = anc[a.id]
@@ -561,11 +657,12 @@ class OnlineDetector:
                 if not (a.is_open or b.is_open):
                     continue
                 ab, pb = anc[b.id]
-                if not self._hazards_agree(a, b):
-                    continue
+                pa, pb = a.identity_primary or pa, b.identity_primary or pb
+                # a shared name outweighs per-report hazard labels, which are noisy; a shared
+                # place alone does not (a flood and an earthquake can hit one city at once)
                 if same_story(aa, pa, ab, pb):
                     pairs.append((aa.get(pb, 0.0) + ab.get(pa, 0.0), a, b))
-                elif self._same_scene(a, b):
+                elif self._hazards_agree(a, b) and self._same_scene(a, b):
                     pairs.append((0.0, a, b))
         changes: list[EventChange] = []
         gone: set[str] = set()
@@ -618,6 +715,7 @@ class OnlineDetector:
             "clusters": [c.to_state() for c in self.clusters.values()],
             "candidates": list(self.candidates),
             "pointers": self.pointers,
+            "absorbed": list(self._absorbed.items()),
             "promoted": list(self.promoted),
             "recent": list(self.recent.items()),
             "processed": self.processed,
@@ -646,6 +744,7 @@ class OnlineDetector:
             if c.is_event:
                 d._index(c, list(c.terms))
         d.pointers = dict(state["pointers"])
+        d._absorbed = OrderedDict((k, v) for k, v in state["absorbed"])
         d.promoted = OrderedDict((i, None) for i in state["promoted"])
         d.recent = OrderedDict((k, v) for k, v in state["recent"])
         d.processed = state["processed"]

@@ -70,6 +70,7 @@ evacuation evacuate evacuated shelter victim survivor affected people family fam
 house pray prayer praying thought condolence dead death die died kill killed toll injured
 injury missing safe safety warning watch alert update news breaking live video photo
 pic report latest today tonight now new day week time please thank thanks need needs
+stay hope love heart everyone prayfor sending
 city town state county area region country world national local government official
 ouragan tempête séisme tremblement terre inondation incendie feu explosion aide secours
 victime mort morts blessé blessés catastrophe urgence

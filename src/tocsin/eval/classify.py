@@ -141,6 +141,9 @@ def evaluate(items: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]],
             k: {"n": len(v), "f1": round(binary_f1([a for a, _ in v], [b for _, b in v]), 4)}
             for k, v in sorted(by_lang_r.items())}
         out["relevance"] = rep
+    nd = needs_report(items, preds)
+    if nd:
+        out["needs"] = nd
     par = parallel_relevance(items, preds)
     if par:
         out["parallel_relevance"] = par
@@ -175,3 +178,38 @@ def parallel_relevance(items: Sequence[dict[str, Any]], preds: Sequence[dict[str
     f_or = binary_f1([a for a, _ in orig], [b for _, b in orig])
     return {"n_english": len(en), "n_originals": len(orig), "f1_english": round(f_en, 4),
             "f1_originals": round(f_or, 4), "gap": round(f_en - f_or, 4)}
+
+
+def gold_needs(item: dict[str, Any]) -> set[str] | None:
+    """Gold needs of an item: an explicit ``needs`` list, or Disaster Response categories."""
+    if isinstance(item.get("needs"), list):
+        return {str(x) for x in item["needs"]}
+    if item.get("dataset") == "disaster_response" and "labels_native" in item:
+        from ..enrich.classify.data import DR_NEEDS
+
+        return {DR_NEEDS[x] for x in item.get("labels_native") or [] if x in DR_NEEDS}
+    return None
+
+
+def needs_report(items: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]]
+                 ) -> dict[str, Any] | None:
+    """Per-need precision/recall/F1 and micro-F1 over items with gold needs."""
+    pairs = [(gold_needs(g), set(p.get("needs") or [])) for g, p in zip(items, preds, strict=True)]
+    pairs = [(g, p) for g, p in pairs if g is not None]
+    if not pairs:
+        return None
+    names = sorted({n for g, p in pairs for n in g | p})
+    per: dict[str, Any] = {}
+    tp_all = fp_all = fn_all = 0
+    for n in names:
+        tp = sum(1 for g, p in pairs if n in g and n in p)
+        fp = sum(1 for g, p in pairs if n not in g and n in p)
+        fn = sum(1 for g, p in pairs if n in g and n not in p)
+        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+        pr = tp / (tp + fp) if tp + fp else 0.0
+        rc = tp / (tp + fn) if tp + fn else 0.0
+        per[n] = {"precision": round(pr, 4), "recall": round(rc, 4),
+                  "f1": round(2 * pr * rc / (pr + rc), 4) if pr + rc else 0.0,
+                  "support": tp + fn}
+    micro = 2 * tp_all / (2 * tp_all + fp_all + fn_all) if tp_all else 0.0
+    return {"n": len(pairs), "micro_f1": round(micro, 4), "per_need": per}

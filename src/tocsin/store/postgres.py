@@ -13,6 +13,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
+from ..alerts.pgstore import PG_ALERT_MIGRATION, PostgresAlertMethods
 from ..model import Event, Report, Source, SourceKind, event_from_dict, utcnow
 from .base import EventQuery
 
@@ -39,6 +40,7 @@ PG_MIGRATIONS: list[list[str]] = [
         """CREATE TABLE audit_log (id BIGSERIAL PRIMARY KEY, at TIMESTAMPTZ NOT NULL,
             actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL)""",
     ],
+    PG_ALERT_MIGRATION,  # 2: subscriptions, alerts, API keys, dead letters (tocsin.alerts)
 ]
 
 
@@ -46,7 +48,7 @@ def _j(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
 
 
-class PostgresStore:
+class PostgresStore(PostgresAlertMethods):
     def __init__(self, dsn: str, schema: str = "tocsin"):
         import psycopg
 

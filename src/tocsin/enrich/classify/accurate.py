@@ -174,8 +174,11 @@ def train_accurate(rows: list[dict[str, Any]], fast: Any, cache_dir: str | None,
         w_info[:, c] = lr.coef_[j]
         b_info[c] = lr.intercept_[j]
     tr_r = (split == "train") & np.array([v is not None for v in rel_y])
-    lr2 = LogisticRegression(C=10.0, max_iter=2000)
-    lr2.fit(emb[tr_r], rel_y[tr_r].astype(int))
+    from .training import relevance_weight
+
+    wr = np.array([relevance_weight(r) for r in items])
+    lr2 = LogisticRegression(C=3.0, max_iter=3000)
+    lr2.fit(emb[tr_r], rel_y[tr_r].astype(int), sample_weight=wr[tr_r])
     w_rel, b_rel = lr2.coef_[0].astype(np.float32), float(lr2.intercept_[0])
     dev_i = (split == "dev") & (info_y >= 0)
     t = fit_temperature(emb[dev_i] @ w_info + b_info, info_y[dev_i])

@@ -78,4 +78,8 @@ def decide_needs(model_probs: np.ndarray, model_classes: tuple[str, ...],
         chosen[:, k] = model_probs[:, j] >= thresholds[j]
     chosen |= (hits > 0) & ~learnt[None, :]
     chosen &= relevant[:, None]
-    return [[NEEDS[k] for k in np.flatnonzero(row)] for row in chosen]
+    out: list[list[str]] = [[] for _ in range(n)]
+    rows, cols = np.nonzero(chosen)  # one numpy call instead of one per document
+    for r, k in zip(rows.tolist(), cols.tolist(), strict=True):
+        out[r].append(NEEDS[k])
+    return out
