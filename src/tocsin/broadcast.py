@@ -12,7 +12,6 @@ import itertools
 from collections import deque
 from typing import Any
 
-
 Message = tuple[int, str, dict[str, Any], str | None]
 
 
