@@ -118,12 +118,22 @@ class Pipeline:
             return []
         fresh = run_stages(self.stages, fresh)
         changes = self.detector.observe(fresh)
+        # Reports the detector placed in an event after the fact (they first formed a
+        # candidate): those in this batch are stored with it, earlier ones are updated.
+        backfill = self.detector.drain_backfill() if hasattr(self.detector, "drain_backfill") else {}
+        if backfill:
+            for r in fresh:
+                eid = backfill.pop(r.id, None)
+                if eid is not None:
+                    r.event_id = eid
         newest = max(r.published_at for r in fresh)
         if self.clock == "stream":
             if self.stats.stream_time is None or newest > self.stats.stream_time:
                 self.stats.stream_time = newest
             changes += self.detector.tick(self.stats.stream_time)
         self.store.add_reports(fresh)
+        if backfill:
+            self.store.set_report_events(backfill)
         self._publish(changes)
         self.stats.processed += len(fresh)
         self.stats.assigned += sum(1 for r in fresh if r.event_id)

@@ -7,8 +7,8 @@ fails them. Dev and held-out folds only; the bigger test-set evaluation is the C
 from __future__ import annotations
 
 import pytest
-from support.services import shared_file
 
+from support.services import shared_file
 from tocsin.enrich.classify import Classifier
 from tocsin.enrich.classify.accurate import sample
 from tocsin.enrich.classify.data import load_corpus

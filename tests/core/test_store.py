@@ -95,6 +95,9 @@ def test_event_reports_text_expiry_and_audit(store):
     rows = s.event_reports("e1", with_text=True)
     assert [r["id"] for r in rows] == ["r0", "r1", "r2"] and rows[0]["text"]
     assert "text" not in s.event_reports("e1")[0]
+    s.set_report_events({"r0": "e2"})
+    assert [r["id"] for r in s.event_reports("e2")] == ["r0"]
+    s.set_report_events({"r0": "e1"})
     assert s.expire_text(datetime.now(timezone.utc) + timedelta(days=1)) == 3
     assert s.event_reports("e1", with_text=True)[0]["text"] is None
     s.audit("key:abc", "read_raw_reports", "event:e1")

@@ -174,7 +174,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         if sample:
             objs = take(objs, sample)
         preds: list[dict[str, Any]] = []
-        langs = [o.get("lang") for o in objs]
+        langs = _langs(objs)  # as `tocsin classify` does: identify what the file leaves out
         for s in range(0, len(objs), BATCH):
             res = clf.classify([o["text"] for o in objs[s:s + BATCH]], langs[s:s + BATCH])
             preds.extend(c.to_dict() for c in res)

@@ -54,7 +54,7 @@ from .merge import anchors, primary, same_story
 from .novelty import newsworthy
 from .scores import build_event, growth_rate, severity_and_tier, to_ts
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: identity, regions, hazard counters, absorbed ids
 _CLOSED = EventStatus.CLOSED.value
 _TIER_RANK = {Tier.ROUTINE.value: 0, Tier.URGENT.value: 1, Tier.FLASH.value: 2}
 #: bounded memories (ids only): duplicates -> cluster, events ever promoted, evicted summaries
@@ -346,6 +346,8 @@ class OnlineDetector:
             need *= 1.0 + cfg.relevance_scaling * max(0.0, 1.0 - r.relevance)
         if best is not None and best_sim >= need:
             return best, best_sim, None
+        if weak is not None and weak_sim < cfg.weak_threshold * need / cfg.join_threshold:
+            weak = None  # ... and a clearer one to fall back on
         return None, best_sim, weak.id if weak is not None else None
 
     def _far(self, pts: list[tuple[str, Spot]], c: Cluster) -> bool:

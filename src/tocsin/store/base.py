@@ -35,7 +35,8 @@ class Store(Protocol):
     def add_reports(self, batch: list[Report]) -> list[Report]:
         """Insert reports not already stored; return only the new ones, in batch order."""
 
-    def set_report_events(self, batch: list[Report]) -> None: ...
+    def set_report_events(self, assignments: dict[str, str | None]) -> None:
+        """Attach already stored reports to events (report id -> event id)."""
 
     def upsert_events(self, events: list[Event]) -> None: ...
 

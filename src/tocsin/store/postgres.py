@@ -106,10 +106,13 @@ class PostgresStore(PostgresAlertMethods):
             rows = self._conn.execute("SELECT id FROM reports WHERE id = ANY(%s)", (ids,)).fetchall()
         return {r[0] for r in rows}
 
-    def set_report_events(self, batch: list[Report]) -> None:
+    def set_report_events(self, assignments: dict[str, str | None]) -> None:
+        """Attach stored reports to events after the fact (report id -> event id)."""
+        if not assignments:
+            return
         with self._lock, self._conn.transaction(), self._conn.cursor() as cur:
             cur.executemany("UPDATE reports SET event_id=%s WHERE id=%s",
-                            [(r.event_id, r.id) for r in batch])
+                            [(eid, rid) for rid, eid in assignments.items()])
 
     def count_reports(self) -> int:
         with self._lock:

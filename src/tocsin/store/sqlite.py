@@ -100,8 +100,9 @@ class SQLiteStore:
 
         return self._tx(work)
 
-    def set_report_events(self, batch: list[Report]) -> None:
-        rows = [(r.event_id, r.id) for r in batch]
+    def set_report_events(self, assignments: dict[str, str | None]) -> None:
+        """Attach stored reports to events after the fact (report id -> event id)."""
+        rows = [(eid, rid) for rid, eid in assignments.items()]
         if rows:
             self._tx(lambda: self._conn.executemany(
                 "UPDATE reports SET event_id=? WHERE id=?", rows))

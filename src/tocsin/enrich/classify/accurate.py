@@ -11,6 +11,7 @@ tuned on dev (``w_trained`` for trained languages, ``w_untrained`` for the other
 from __future__ import annotations
 
 import collections
+import copy
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class AccurateHeads:
     rel_band: tuple[float, float] = (0.2, 0.8)
     w_trained: float = 0.5
     w_untrained: float = 0.15
+    rel_blend: float = 0.5
     cache_dir: str | None = None
     _encoder: Any = None
 
@@ -50,7 +52,7 @@ class AccurateHeads:
             buf, w_info=self.w_info.astype(np.float32), b_info=self.b_info.astype(np.float32),
             w_rel=self.w_rel.astype(np.float32), b_rel=np.float32(self.b_rel),
             params=np.array([self.info_temperature, *self.rel_platt, self.unsure_below,
-                             *self.rel_band, self.w_trained, self.w_untrained]))
+                             *self.rel_band, self.w_trained, self.w_untrained, self.rel_blend]))
         Path(path).write_bytes(buf.getvalue())
 
     @classmethod
@@ -60,9 +62,9 @@ class AccurateHeads:
             raise FileNotFoundError(f"{p}: this model folder has no accurate-mode heads; "
                                     "train them with `tocsin train ... --accurate`")
         z = np.load(p, allow_pickle=False)
-        t, a, b, unsure, lo, hi, wt, wu = (float(x) for x in z["params"])
+        t, a, b, unsure, lo, hi, wt, wu, wr = (float(x) for x in z["params"])
         return cls(z["w_info"], z["b_info"], z["w_rel"], float(z["b_rel"]), t, (a, b),
-                   unsure, (lo, hi), wt, wu)
+                   unsure, (lo, hi), wt, wu, wr)
 
     # -- inference ------------------------------------------------------------------------
     def encoder(self) -> Any:
@@ -80,10 +82,17 @@ class AccurateHeads:
         return info, rel
 
     def route(self, s: Any) -> np.ndarray:
-        """Rows that go to the encoder."""
+        """Rows that go to the encoder: untrained languages always; unsure information types
+        and borderline relevance only where blending them was worth it on dev. Texts in a
+        trained non-English language (Haitian Creole, French, Spanish) keep their fast
+        relevance: their n-grams saw in-language labels, the encoder is weak on Creole."""
         lo, hi = self.rel_band
-        return (~s.trained_lang | (s.info.max(axis=1) < self.unsure_below)
-                | ((s.relevance > lo) & (s.relevance < hi)))
+        rows = ~s.trained_lang
+        if self.w_trained < 1.0:
+            rows = rows | (s.info.max(axis=1) < self.unsure_below)
+        if self.rel_blend < 1.0:
+            rows = rows | ((s.relevance > lo) & (s.relevance < hi) & ~s.native)
+        return rows
 
     def blend(self, s: Any, rows: np.ndarray, emb: np.ndarray) -> Any:
         """Blend encoder scores into ``s`` (a classifier.Scored) for ``rows``; in place."""
@@ -94,9 +103,11 @@ class AccurateHeads:
         logp = (w * np.log(np.clip(s.info[rows], 1e-9, 1))
                 + (1 - w) * np.log(np.clip(info_e, 1e-9, 1)))
         s.info[rows] = softmax(logp)
+        wr = np.where(s.trained_lang[rows], np.where(s.native[rows], 1.0, self.rel_blend),
+                      self.w_untrained)
         lf = _logit(s.relevance[rows])
         le = _logit(rel_e)
-        s.relevance[rows] = sigmoid(w[:, 0] * lf + (1 - w[:, 0]) * le)
+        s.relevance[rows] = sigmoid(wr * lf + (1 - wr) * le)
         return s
 
     def refine(self, texts: list[str], s: Any) -> Any:
@@ -192,27 +203,35 @@ def train_accurate(rows: list[dict[str, Any]], fast: Any, cache_dir: str | None,
 def _tune_blend(heads: AccurateHeads, fast: Any, items: list[dict[str, Any]], emb: np.ndarray,
                 info_y: np.ndarray, rel_y: np.ndarray, split: np.ndarray,
                 log: Callable[[str], None]) -> None:
-    """Grid-search blend weight and routing threshold for macro-F1 + relevance F1 on dev."""
-    from ...eval.classify import binary_f1, macro_f1
+    """Grid-search the blend on dev, separately for information type (macro + weighted F1)
+    and relevance (F1); weight 1.0 means "keep the fast score" and is always a candidate, so
+    the blend cannot be worse than the fast path on dev."""
+    from ...eval.classify import binary_f1, macro_f1, weighted_f1
 
     dev = np.flatnonzero(split == "dev")
     texts = [str(items[i]["text"]) for i in dev]
     langs = [items[i].get("lang") for i in dev]
-    best: tuple[float, float, float] = (-1.0, 0.5, 0.6)
-    for w in (0.3, 0.4, 0.5, 0.6, 0.7):
-        for unsure in (0.5, 0.6, 0.7, 0.8, 1.01):
-            heads.w_trained, heads.unsure_below = w, unsure
-            s = fast.score(texts, langs)
-            rows = np.flatnonzero(heads.route(s))
-            heads.blend(s, rows, emb[dev][rows])
-            it = info_y[dev] >= 0
-            m = macro_f1([str(x) for x in info_y[dev][it]],
-                         [str(x) for x in s.info.argmax(1)[it]])
-            rr = np.array([isinstance(items[i].get("relevant"), bool) for i in dev])
-            f = binary_f1(list(rel_y[dev][rr].astype(bool)),
-                          list(s.relevance[rr] >= fast.rel_threshold))
-            if m + f > best[0]:
-                best = (m + f, w, unsure)
-    heads.w_trained, heads.unsure_below = best[1], best[2]
-    log(f"accurate: blend weight {best[1]}, route when top prob < {best[2]} "
-        f"(dev macro-F1 + relevance F1 = {best[0]:.4f})")
+    it = info_y[dev] >= 0
+    rr = np.array([isinstance(items[i].get("relevant"), bool) for i in dev])
+    gold_i = [str(x) for x in info_y[dev][it]]
+    gold_r = list(rel_y[dev][rr].astype(bool))
+    base = fast.score(texts, langs)
+
+    def run(w: float, unsure: float, w_rel: float) -> tuple[float, float]:
+        heads.w_trained, heads.unsure_below, heads.rel_blend = w, unsure, w_rel
+        s = copy.deepcopy(base)
+        rows = np.flatnonzero(heads.route(s))
+        heads.blend(s, rows, emb[dev][rows])
+        pi = [str(x) for x in s.info.argmax(1)[it]]
+        return (macro_f1(gold_i, pi) + weighted_f1(gold_i, pi),
+                binary_f1(gold_r, list(s.relevance[rr] >= fast.rel_threshold)))
+
+    best_i = max(((run(w, u, 1.0)[0], w, u) for w in (0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
+                  for u in (0.5, 0.6, 0.7, 0.8, 1.01)), key=lambda x: x[0])
+    best_r = max(((run(best_i[1], best_i[2], wr)[1], wr) for wr in (0.3, 0.4, 0.5, 0.6, 0.7,
+                                                                     0.8, 1.0)),
+                 key=lambda x: x[0])
+    heads.w_trained, heads.unsure_below, heads.rel_blend = best_i[1], best_i[2], best_r[1]
+    log(f"accurate: info blend weight {best_i[1]} when top prob < {best_i[2]} "
+        f"(dev macro+weighted F1 {best_i[0]:.4f}); relevance blend weight {best_r[1]} "
+        f"(dev F1 {best_r[0]:.4f})")

@@ -67,6 +67,7 @@ class Scored:
     needs_probs: np.ndarray  # (n, len(need classes))
     concepts: np.ndarray  # (n, n_concepts) 0/1
     trained_lang: np.ndarray  # (n,) bool: the n-grams were used
+    native: np.ndarray  # (n,) bool: declared language is a trained one other than English
 
 
 def default_model_dir() -> Path:
@@ -155,7 +156,9 @@ class Classifier:
         rel = sigmoid(pa * logits[:, h["relevance"].start] + pb)
         hz = softmax(logits[:, h["hazard"].start:h["hazard"].stop], self.hazard_temperature)
         nd = sigmoid(logits[:, h["needs"].start:h["needs"].stop])
-        return Scored(info, rel, hz, nd, concepts, trained)
+        native = np.array([bool(lang) and lang != "en" and lang in self.trained_langs
+                           for lang in (langs or [None] * len(texts))])
+        return Scored(info, rel, hz, nd, concepts, trained, native)
 
     def decide(self, s: Scored) -> list[Classification]:
         """Turn scores into verdicts (argmax, thresholds, hazard and needs rules)."""

@@ -8,9 +8,10 @@ Reproducible: every random choice is seeded and every split is a hash of the ite
 - hazard: items with a hazard (HumAID, CrisisNLP; Disaster Response from its categories;
   items marked irrelevant count as ``none``);
 - needs: Disaster Response categories mapped to NEEDS (``data.DR_NEEDS``).
-Every head also sees a concept-only copy of a share of its rows: without it the concept
-weights stay small next to the n-grams, and texts in untrained languages, which only have
-concepts, would get the prior. Calibration and thresholds are fitted on dev splits only.
+Each head has a twin trained on the multilingual concept features alone (``concepts.npz``):
+texts in languages without training text (Arabic, Hebrew, Ukrainian, Russian...) have
+nothing else the model understands. The information-type head is an NB-SVM; the others are
+linear SVMs. Calibration, thresholds and offsets are fitted on dev splits only.
 """
 
 from __future__ import annotations
