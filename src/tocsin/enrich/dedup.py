@@ -15,6 +15,7 @@ from collections import OrderedDict
 
 import numpy as np
 import xxhash
+from scipy import sparse
 
 from .text import words
 
@@ -56,8 +57,11 @@ def simhash_batch(token_lists: list[list[str]]) -> list[int]:
     feat_owner = np.concatenate([owner, owner[:-1][same]])
     bits = np.unpackbits(feats.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     n = len(token_lists)
-    idx = (feat_owner[:, None] * 64 + np.arange(64)).ravel()
-    ones = np.bincount(idx, weights=bits.ravel(), minlength=n * 64).reshape(n, 64)
+    # set-bit counts per report: a sparse (reports x features) indicator times the bit matrix
+    owner_matrix = sparse.csr_matrix(
+        (np.ones(feats.size, dtype=np.int32), (feat_owner, np.arange(feats.size))),
+        shape=(n, feats.size))
+    ones = owner_matrix @ bits.astype(np.int32)
     totals = np.bincount(feat_owner, minlength=n)
     majority = ones * 2 > totals[:, None]
     packed = np.packbits(majority, axis=1, bitorder="little").view(np.uint64).ravel()
@@ -100,13 +104,16 @@ class DedupIndex:
         original = self._exact.get(key)
         near = n_tokens >= self.min_tokens and h != 0
         if original is None and near:
+            limit = self.max_distance
             for band, value in zip(self._band_index, self._band_values(h), strict=True):
-                for other_h, other_id in band.get(value, ()):
-                    if hamming(h, other_h) <= self.max_distance:
-                        original = other_id
+                bucket = band.get(value)
+                if bucket:
+                    for other_h, other_id in bucket:
+                        if (h ^ other_h).bit_count() <= limit:
+                            original = other_id
+                            break
+                    if original is not None:
                         break
-                if original is not None:
-                    break
         if original is not None:
             return original
         self._exact[key] = report_id
