@@ -27,11 +27,12 @@ def start_replay(stream: Path, db: Path, port: int, log: Path, *, speed: float, 
     return subprocess.Popen(args, stdout=log.open("ab"), stderr=subprocess.STDOUT, env=env)
 
 
-def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60, log: Path | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"server exited early with {proc.returncode}")
+            tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+            raise AssertionError(f"server exited early with {proc.returncode}:\n{tail}")
         try:
             if httpx.get(url, timeout=1).status_code == 200:
                 return
@@ -60,7 +61,7 @@ def test_replay_serves_events_live_and_sse(tmp_path):
     proc = start_replay(stream, tmp_path / "t.db", port, log, speed=1500, keep=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_http(base + "/healthz", proc)
+        wait_http(base + "/healthz", proc, log=log)
         got_sse_event = False
         seen_while_running = False
         with httpx.stream("GET", base + "/api/v1/stream", timeout=30) as resp:
@@ -122,7 +123,7 @@ def test_sigterm_then_rerun_leaves_no_duplicates(tmp_path):
     log = tmp_path / "log.txt"
     port = free_port()
     proc = start_replay(stream, db, port, log, speed=3000, keep=False)
-    wait_http(f"http://127.0.0.1:{port}/healthz", proc)
+    wait_http(f"http://127.0.0.1:{port}/healthz", proc, log=log)
     for _ in range(400):
         n = httpx.get(f"http://127.0.0.1:{port}/healthz").json()["reports"]
         if n > 100:
@@ -163,7 +164,7 @@ def test_run_with_no_network_keeps_serving(tmp_path):
     proc = subprocess.Popen([*TOCSIN, "run", "--config", str(cfg), "--db", str(tmp_path / "t.db"),
                              "--port", str(port)], stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:
-        wait_http(f"http://127.0.0.1:{port}/healthz", proc, timeout=60)
+        wait_http(f"http://127.0.0.1:{port}/healthz", proc, timeout=60, log=log)
         for _ in range(100):
             srcs = httpx.get(f"http://127.0.0.1:{port}/api/v1/sources").json()["sources"]
             if srcs and srcs[0]["consecutive_failures"] >= 1:
@@ -184,7 +185,7 @@ def test_http_push_ingest(tmp_path):
                              "--port", str(port)], stdout=log.open("wb"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_http(base + "/healthz", proc)
+        wait_http(base + "/healthz", proc, log=log)
         items = [{"id": f"p{i}", "text": f"Flooding reported in Goma, street {i} under water",
                   "time": "2024-05-01T06:00:00Z", "author": "@secret_handle_001"} for i in range(20)]
         items += [{"id": "bad", "text": ""}, "not an object"]

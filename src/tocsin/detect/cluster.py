@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from ..model import EventStatus, Report, Tier
@@ -29,7 +30,7 @@ def crisis_cue(r: Report, feats: dict[str, float]) -> bool:
 CANDIDATE = "candidate"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # identity hash: the detector keys dicts by cluster
 class Cluster:
     id: str
     created: float
@@ -115,7 +116,7 @@ class Cluster:
         self.top_hazard = self.hazards.most_common(1)[0][0] if self.hazards else None
 
     def add(self, r: Report, feats: dict[str, float], t: float, g: float, sim: float,
-            shape: bool = True, profile: bool = True) -> None:
+            shape: bool = True, profile: bool = True, places: list | None = None) -> None:
         """Fold one report into the aggregates and, unless it is a copy, the profile.
 
         Copies (``duplicate_of`` set) count to volume only: a retweet storm must neither
@@ -162,7 +163,8 @@ class Cluster:
             self.hazard_total += 1
             if self.top_hazard is None or k > self.hazards[self.top_hazard]:
                 self.top_hazard = r.hazard
-        places = usable_places(r)
+        if places is None:
+            places = usable_places(r)
         if original:
             regs = {f"{p.country}.{p.admin1}" for p in places
                     if p.country and p.admin1 and p.feature not in COARSE}
@@ -208,7 +210,11 @@ class Cluster:
             else:
                 mine[0] += e[0]
         if self.places:
-            self.main_place = max(self.places, key=lambda k: self.places[k][0])
+            # the first place with the highest count (as ``max`` would pick), without a
+            # key function call per place
+            counts = [e[0] for e in self.places.values()]
+            i = counts.index(max(counts))
+            self.main_place = next(islice(self.places, i, None))
         self.rate += other.rate
         if other.title_score > self.title_score:
             self.title, self.title_score = other.title, other.title_score

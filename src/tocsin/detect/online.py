@@ -48,14 +48,16 @@ from ..model import ChangeKind, Event, EventChange, EventStatus, Report, Tier
 from .cluster import CANDIDATE, Cluster
 from .config import HOUR, DetectorConfig
 from .decay import Clock, DocFreq
-from .features import report_features, split_compound, usable_places
+from .features import report_features, split_compound_df, usable_places
 from .geo import Spot, near, specific
 from .merge import anchors, primary, same_story
 from .novelty import newsworthy
-from .scores import build_event, growth_rate, severity_and_tier, to_ts
+from .scores import build_event, growth_rate, severity, severity_and_tier, tier_of, to_ts
 
 SNAPSHOT_VERSION = 2  # 2: identity, regions, hazard counters, absorbed ids
 _CLOSED = EventStatus.CLOSED.value
+_COOLING = EventStatus.COOLING.value
+_MERGED = EventStatus.MERGED.value
 _TIER_RANK = {Tier.ROUTINE.value: 0, Tier.URGENT.value: 1, Tier.FLASH.value: 2}
 #: bounded memories (ids only): duplicates -> cluster, events ever promoted, evicted summaries
 _RECENT_REPORTS = 50_000
@@ -118,24 +120,34 @@ class OnlineDetector:
 
     # ------------------------------------------------------------------ public surface
     def observe(self, batch: list[Report]) -> list[EventChange]:
+        """Cluster a batch; the changes it caused, each carrying the event's state at it.
+
+        Events are built (summary, top terms…) only when a change is announced: NEW, STATUS
+        and MERGED as they happen, ESCALATED at the report that raised the tier (so an alert
+        fires at the stream time of the escalation, not at the end of the batch), and one
+        UPDATED per grown event at the end of the batch, with its last state.
+        """
         changes: list[EventChange] = []
         dirty: dict[str, Cluster] = {}
         self.last_clusters = out = []
+        clock, dfclock, df = self.clock, self.dfclock, self.df
+        split, remember, index = self._split, self._remember, self._index
         for r in batch:
             t = r.published_at.timestamp()
-            factor = self.clock.advance(t)
-            now = self.clock.now
+            factor = clock.advance(t)
+            now = clock.now
             if factor is not None:
                 self._rebase(factor)
-            dfactor = self.dfclock.advance(t)
+            dfactor = dfclock.advance(t)
             if dfactor is not None:
-                self.df.rescale(dfactor, floor=0.05)
+                df.rescale(dfactor, floor=0.05)
             if self._last_life is None or now - self._last_life >= HOUR:
                 changes.extend(self._lifecycle(now))
-            g = self.clock.g()
-            self.df.g = dg = self.dfclock.g()
-            feats = report_features(r, self._split)
-            self.df.add(feats, dg)
+            g = clock.g()
+            df.g = dg = dfclock.g()
+            places = usable_places(r)
+            feats = report_features(r, split, places)
+            df.add(feats, dg)
             self.processed += 1
             if not feats:
                 r.event_id = None
@@ -145,41 +157,48 @@ class OnlineDetector:
                 # judged not relevant: feeds no event — no candidate, no profile, no source —
                 # but a report that plainly tells a live event's story (strong similarity)
                 # still counts to its volume: classifiers miss some relevant posts
-                c, sim, _ = self._assign(r, feats, now, events_only=True)
+                c, sim, _ = self._assign(r, feats, now, events_only=True, places=places)
                 if c is None or sim < self.cfg.irrelevant_join or c.status == _CLOSED:
                     r.event_id = None
                     out.append(None)
                     continue
-                c.add(r, feats, t, g, sim, shape=False)
-                self._remember(r.id, c.id)
+                c.add(r, feats, t, g, sim, shape=False, places=places)
+                remember(r.id, c.id)
                 dirty[c.id] = c
+                self._escalation(c, now, changes)
                 r.event_id = c.id
                 out.append(c.id)
                 continue
-            c, sim, fallback = self._assign(r, feats, now)
+            c, sim, fallback = self._assign(r, feats, now, places=places)
             if c is None:
                 c = self._new_candidate(r, t)
+            status = c.status
             # only reports that name the story reshape a mature event's vocabulary: the
             # rest count fully but cannot drag "Boston" towards the next disaster
-            profile = not c.is_event or self._names_story(c, feats)
+            profile = status == CANDIDATE or self._names_story(c, feats)
             # (not ``feats.keys() - c.terms.keys()``: that walks the event's whole vocabulary)
             terms = c.terms
             before = ([w for w in feats if w not in terms]
                       if r.duplicate_of is None and profile else ())
-            c.add(r, feats, t, g, sim, profile=profile)
-            self._index(c, before)
-            self._remember(r.id, c.id)
-            if c.status == CANDIDATE:
+            c.add(r, feats, t, g, sim, profile=profile, places=places)
+            if before:
+                index(c, before)
+            remember(r.id, c.id)
+            if status == CANDIDATE:
                 c.members.append((r.id, fallback))
                 self.candidates.move_to_end(c.id)
                 if self._ready(c) and c.unique_count >= self._retry.get(c.id, 0):
                     change, c = self._promote(c, now)
                     if change is not None:
                         changes.append(change)
-            elif c.status in (EventStatus.COOLING.value, EventStatus.CLOSED.value):
+            elif status == _COOLING or status == _CLOSED:
                 self._reopen(c, now)
-            if c.is_event:
+            if self._pending:  # STATUS changes (re-openings), in stream order
+                changes.extend(self._pending)
+                self._pending = []
+            if c.status != CANDIDATE:
                 dirty[c.id] = c
+                self._escalation(c, now, changes)
                 r.event_id = c.id
             else:
                 r.event_id = None
@@ -191,10 +210,22 @@ class OnlineDetector:
             self._next_merge = self.processed + self.cfg.merge_every
             changes.extend(self._merge_pass(now))
         for c in dirty.values():
-            if c.status == EventStatus.MERGED.value:
+            if c.status == _MERGED:
                 continue
             changes.append(self._refresh(c, now))
         return changes
+
+    def _escalation(self, c: Cluster, now: float, changes: list[EventChange]) -> None:
+        """ESCALATED, with the event as it is now, when this report raised its tier.
+
+        Checked after every report an event takes (cheap: no Event is built unless the tier
+        went up); a fall is recorded at the end of the batch (``_refresh``), quietly.
+        """
+        sev = severity(c, growth_rate(c, now))
+        tier = tier_of(sev, len(c.sources)).value
+        if _TIER_RANK[tier] > _TIER_RANK[c.tier]:
+            c.severity, c.tier = sev, tier
+            changes.append(self._change(ChangeKind.ESCALATED, c, now))
 
     def tick(self, now: datetime) -> list[EventChange]:
         t = now.timestamp()
@@ -249,7 +280,7 @@ class OnlineDetector:
         hit = self._split_cache.get(tag)
         if hit is None:
             df, g = self.df.df, self.df.g
-            hit = split_compound(tag, lambda w: df.get(w, 0.0) / g, _SPLIT_MIN_DOCS)
+            hit = split_compound_df(tag, df, g, _SPLIT_MIN_DOCS)
             if len(self._split_cache) > 50_000:
                 self._split_cache.clear()
             # a split that failed may succeed once the halves have been seen: cache successes
@@ -259,7 +290,7 @@ class OnlineDetector:
 
     # ------------------------------------------------------------------ assignment
     def _assign(self, r: Report, feats: dict[str, float], now: float,
-                events_only: bool = False) -> tuple[Cluster | None, float, str | None]:
+                events_only: bool = False, places: list | None = None) -> tuple[Cluster | None, float, str | None]:
         """Best cluster to join (or None), its similarity, and a fallback event id.
 
         The fallback is the best event when it matched only weakly: the report then opens a
@@ -275,29 +306,30 @@ class OnlineDetector:
         # IDF inlined: this loop is the detector's hot path
         bg = self.df
         dfd, n_bg, g_bg, cap = bg.df, bg.n, bg.g, bg.idf_cap
-        acc: dict[str, float] = {}
-        found: dict[str, Cluster] = {}
+        # keyed by the Cluster object itself (identity hash): one dict, no id lookups
+        acc: dict[Cluster, float] = {}
+        get = acc.get
         denom = 0.0
-        ev_post, cand_post = self.ev_post, self.cand_post
+        ev_get = self.ev_post.get
+        cand_get = None if events_only else self.cand_post.get
         for w, k in feats.items():
             d = dfd.get(w, 0.0)
             x = math.log((n_bg + g_bg) / (d + g_bg)) + 1.0
             x = k * (x if x < cap else cap)
             denom += x
-            post = ev_post.get(w)
+            post = ev_get(w)
             if post:
-                for cid, c in post.items():
+                for c in post.values():
                     v = c.terms.get(w)
                     if v:
-                        acc[cid] = acc.get(cid, 0.0) + x * v
-                        found[cid] = c
-            post = None if events_only else cand_post.get(w)
-            if post:
-                for cid, c in post.items():
-                    v = c.terms.get(w)
-                    if v:
-                        acc[cid] = acc.get(cid, 0.0) + x * v
-                        found[cid] = c
+                        acc[c] = get(c, 0.0) + x * v
+            if cand_get is not None:
+                post = cand_get(w)
+                if post:
+                    for c in post.values():
+                        v = c.terms.get(w)
+                        if v:
+                            acc[c] = get(c, 0.0) + x * v
         if not acc or denom <= 0.0:
             return None, 0.0, None
         cfg = self.cfg
@@ -306,21 +338,22 @@ class OnlineDetector:
         best, best_sim = None, 0.0
         weak, weak_sim = None, cfg.weak_threshold
         hz = r.hazard if r.hazard not in (None, "none", "other") else None
-        pts = [(str(p.geonameid), (p.lat, p.lon, p.country, p.admin1, p.feature))
-               for p in usable_places(r)]
+        if places is None:
+            places = usable_places(r)
+        pts = None  # the report's places, built only if a place test is reached
         prior, stale_after = cfg.prior_docs, cfg.stale_after
-        for cid, a in acc.items():
-            c = found[cid]
+        for c, a in acc.items():
             norm = (c.n + prior * c.last_g) * denom
             if norm <= 0.0:
                 continue
             sim = a / norm
+            is_ev = c.status != CANDIDATE
             # penalties only lower a score: skip them for clusters that cannot win anything
-            if sim <= best_sim and (sim <= weak_sim or not c.is_event):
+            if sim <= best_sim and (sim <= weak_sim or not is_ev):
                 continue
             if c.status == _CLOSED and not self._names_story(c, feats):
                 continue  # re-opening a closed story takes its name or one of its places
-            if c.is_event and cfg.missing_anchor < 1.0:
+            if is_ev and cfg.missing_anchor < 1.0:
                 p = c.identity_primary
                 if p is not None and p not in feats:
                     sim *= max(cfg.missing_anchor, 1.0 - c.terms.get(p, 0.0) / c.n)
@@ -328,12 +361,16 @@ class OnlineDetector:
                 dh = c.dominant_hazard(_HAZARD_SHARE)
                 if dh is not None and dh != hz:
                     sim *= cfg.hazard_mismatch
-            if pts and c.main_place is not None and self._far(pts, c):
-                sim *= cfg.place_mismatch
+            if places and c.main_place is not None:
+                if pts is None:
+                    pts = [(str(p.geonameid), (p.lat, p.lon, p.country, p.admin1, p.feature))
+                           for p in places]
+                if self._far(pts, c):
+                    sim *= cfg.place_mismatch
             quiet = now - c.last
             if quiet > stale_after:
                 sim *= 0.5 ** ((quiet - stale_after) / cfg.stale_half_life)
-            if c.is_event:
+            if is_ev:
                 if sim > weak_sim:
                     weak, weak_sim = c, sim
             elif sim < cfg.candidate_join_threshold:
@@ -450,12 +487,14 @@ class OnlineDetector:
         if host is not None:
             if not host.is_open:
                 self._reopen(host, now)
-            new_terms = c.terms.keys() - host.terms.keys()
+            # (not ``c.terms.keys() - host.terms.keys()``: that walks the host's vocabulary)
+            hterms = host.terms
+            new_terms = [w for w in c.terms if w not in hterms]
             for rid, _fb in c.members:
                 self._note_backfill(rid, host.id)
             c.members = []
             host.absorb(c)
-            self._index(host, list(new_terms))
+            self._index(host, new_terms)
             self._absorbed[c.id] = host.id
             if len(self._absorbed) > _ABSORBED:
                 self._absorbed.popitem(last=False)
@@ -677,9 +716,10 @@ class OnlineDetector:
                 changes.extend(self._pending)
                 self._pending = []
             self._unindex(lose, self.ev_post)
-            new_terms = lose.terms.keys() - keep.terms.keys()
+            kterms = keep.terms
+            new_terms = [w for w in lose.terms if w not in kterms]
             keep.absorb(lose)
-            self._index(keep, list(new_terms))
+            self._index(keep, new_terms)
             lose.status = EventStatus.MERGED.value
             lose.merged_into = keep.id
             self.pointers[lose.id] = keep.id

@@ -40,6 +40,9 @@ FLASH_AT = 0.7
 URGENT_AT = 0.45
 #: a flash needs corroboration whatever the other parts say
 FLASH_MIN_SOURCES = 3
+_W_HAZARD, _W_CAS, _W_GROWTH, _W_SOURCES = (WEIGHTS["hazard"], WEIGHTS["casualties"],
+                                            WEIGHTS["growth"], WEIGHTS["sources"])
+_LOG200, _LOG50 = math.log(200.0), math.log(50.0)
 
 
 def severity_parts(c: Cluster, growth: float) -> dict[str, float]:
@@ -55,14 +58,34 @@ def severity_parts(c: Cluster, growth: float) -> dict[str, float]:
     }
 
 
-def severity_and_tier(c: Cluster, growth: float) -> tuple[float, Tier]:
-    parts = severity_parts(c, growth)
-    sev = sum(WEIGHTS[k] * v for k, v in parts.items())
-    if sev >= FLASH_AT and len(c.sources) >= FLASH_MIN_SOURCES:
-        return sev, Tier.FLASH
+def severity(c: Cluster, growth: float) -> float:
+    """``Σ WEIGHTS[k]·severity_parts(c, growth)[k]``, without building the parts (this runs
+    for every report that joins an event, to catch a tier escalation when it happens)."""
+    classified = sum(c.info.values())
+    if classified:
+        info = c.info
+        harmed = info.get("casualties", 0) + info.get("missing_or_found", 0)
+        cas = 4.0 * harmed / classified
+        cas = cas if cas < 1.0 else 1.0
+    else:
+        cas = 0.0
+    gr = math.log1p(growth) / _LOG200
+    src = math.log1p(len(c.sources)) / _LOG50
+    return (_W_HAZARD * HAZARD_BASE.get(c.top_hazard or "", 0.3) + _W_CAS * cas
+            + _W_GROWTH * (gr if gr < 1.0 else 1.0) + _W_SOURCES * (src if src < 1.0 else 1.0))
+
+
+def tier_of(sev: float, n_sources: int) -> Tier:
+    if sev >= FLASH_AT and n_sources >= FLASH_MIN_SOURCES:
+        return Tier.FLASH
     if sev >= URGENT_AT:
-        return sev, Tier.URGENT
-    return sev, Tier.ROUTINE
+        return Tier.URGENT
+    return Tier.ROUTINE
+
+
+def severity_and_tier(c: Cluster, growth: float) -> tuple[float, Tier]:
+    sev = severity(c, growth)
+    return sev, tier_of(sev, len(c.sources))
 
 
 def growth_rate(c: Cluster, now: float) -> float:

@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import time
+import zlib
 from collections import defaultdict
 from importlib import resources
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 import ahocorasick
 import numpy as np
 
-from tocsin.enrich.geoparse.fold import fold, script_of
+from tocsin.enrich.geoparse.fold import bounded, fold, script_of
 from tocsin.enrich.geoparse.gazetteer import (
     F_CURATED,
     F_DEMONYM,
@@ -356,10 +357,34 @@ def build_index(path: Path | None = None, *, only_countries: set[str] | None = N
 
     cc_vocab = {c: i for i, c in enumerate(dict.fromkeys(ccs))}
     a1_vocab = {a: i for i, a in enumerate(dict.fromkeys(a1s))}
+    # Arabic, Hebrew and CJK keys may match inside words (clitics, no spaces): matched as
+    # they are. All others need word boundaries: matched in bounded form (see fold.bounded)
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-    for i, k in enumerate(keys):
-        automaton.add_word(k, i)
+    inside = {SCRIPTS.index(s) for s in ("arabic", "hebrew", "cjk")}
+    by_bound: dict[str, list[tuple[int, str]]] = {}
+    # bounded() maps every non-word character to one marker, so a key with a space or a
+    # dot inside ("mount pearl") would also match "mount_pearl": such hits are checked
+    # against the key's checksum
+    key_crc = np.array([zlib.crc32(k.encode()) for k in keys], dtype=np.uint32)
+    key_verify = np.zeros(len(keys), dtype=bool)
+    for i, (k, s) in enumerate(zip(keys, key_script.tolist(), strict=True)):
+        if s in inside:
+            automaton.add_word(k, i)
+        else:
+            bk = bounded(k)
+            key_verify[i] = bk[1:-1] != k
+            by_bound.setdefault(bk, []).append((i, k))
     automaton.make_automaton()
+    bounded_ac = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    bounded_clash: list[list[tuple[int, str]]] = []
+    for bk, ids in by_bound.items():
+        if len(ids) == 1:
+            bounded_ac.add_word(bk, ids[0][0])
+        else:
+            bounded_ac.add_word(bk, -2 - len(bounded_clash))
+            bounded_clash.append(ids)
+    del by_bound
+    bounded_ac.make_automaton()
 
     gz = Gazetteer(
         gid=np.array(gid, dtype=np.int64), lat=np.array(lat, dtype=np.float32),
@@ -371,8 +396,9 @@ def build_index(path: Path | None = None, *, only_countries: set[str] | None = N
         cc_vocab=list(cc_vocab), a1_vocab=list(a1_vocab),
         key_ptr=key_ptr.astype(np.int32), post_ent=post_ent, post_flags=post_flags,
         key_script=key_script, key_zipf=key_zipf, key_zipf_other=key_zipf_other,
-        key_nwords=key_nwords, key_len=key_len,
-        automaton=automaton, country_row=country_row, admin1_row=admin1_row,
+        key_nwords=key_nwords, key_len=key_len, key_crc=key_crc, key_verify=key_verify,
+        automaton=automaton, bounded=bounded_ac, bounded_clash=bounded_clash,
+        country_row=country_row, admin1_row=admin1_row,
         neighbours=neighbours, country_langs=country_langs,
     )
     gz.meta = {

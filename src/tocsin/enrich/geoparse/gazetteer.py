@@ -11,7 +11,10 @@ What the index holds:
 - one row per *entity* (continent, country, admin-1, admin-2, populated place) in numpy
   arrays: GeoNames id, point, population, country, admin-1 code, kind;
 - one *key* per folded name, with its posting list (CSR arrays) of entities and flags;
-- an Aho-Corasick automaton over all keys whose value is the key id.
+- two Aho-Corasick automata whose value is the key id: ``bounded`` over the keys of
+  word-delimited scripts (Latin, Cyrillic, other) in :func:`fold.bounded` form, so that
+  only whole-word hits come out of it, and ``automaton`` over the Arabic, Hebrew and CJK
+  keys, which may match inside words (clitic prefixes, no spaces).
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ from pathlib import Path
 import ahocorasick
 import numpy as np
 
+from tocsin.enrich.geoparse.fold import bounded
+
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 14
+INDEX_VERSION = 15
 KIND_CONTINENT, KIND_COUNTRY, KIND_ADMIN1, KIND_CITY, KIND_ADMIN2 = 0, 1, 2, 3, 4
 KIND_NAMES = {0: "CONT", 1: "PCLI", 2: "ADM1", 3: "PPL", 4: "ADM2"}
 
@@ -74,7 +79,13 @@ class Gazetteer:
     key_zipf_other: np.ndarray  # float16, the same, max over other Latin-script languages
     key_nwords: np.ndarray  # int8 words in the key
     key_len: np.ndarray  # int16 characters in the key (AC reports only the match end)
-    automaton: ahocorasick.Automaton
+    key_crc: np.ndarray  # uint32 zlib.crc32 of the key's UTF-8
+    key_verify: np.ndarray  # bool: a bounded hit must be checked against key_crc
+    automaton: ahocorasick.Automaton  # Arabic, Hebrew, CJK keys as they are
+    bounded: ahocorasick.Automaton  # all other keys as bounded(key); see bounded_value()
+    #: keys that share one bounded form ("dong'an", "dong an"): a bounded value v < -1
+    #: stands for bounded_clash[-2 - v], a list of (key id, folded key)
+    bounded_clash: list[list[tuple[int, str]]] = field(default_factory=list)
     country_row: dict[str, int] = field(default_factory=dict)  # ISO2 -> entity row
     admin1_row: dict[str, int] = field(default_factory=dict)  # "CC.code" -> entity row
     neighbours: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -100,7 +111,19 @@ class Gazetteer:
         return self.post_ent[a:b], self.post_flags[a:b]
 
     def key_id(self, folded: str) -> int:
-        return self.automaton.get(folded, -1)
+        kid = self.automaton.get(folded, -1)
+        if kid >= 0:
+            return kid
+        return self.bounded_value(self.bounded.get(bounded(folded), -1), folded)
+
+    def bounded_value(self, v: int, folded_key: str) -> int:
+        """The key id behind a value of the bounded automaton (-1: none)."""
+        if v >= -1:
+            return v
+        for kid, k in self.bounded_clash[-2 - v]:
+            if k == folded_key:
+                return kid
+        return -1
 
     # -- persistence ---------------------------------------------------------------------
     def save(self, path: Path) -> None:
@@ -108,16 +131,19 @@ class Gazetteer:
         # pickle, not Automaton.save: unpickling is several times faster to load
         with open(path / "automaton.pkl", "wb") as f:
             pickle.dump(self.automaton, f, protocol=pickle.HIGHEST_PROTOCOL)
+        with open(path / "bounded.pkl", "wb") as f:
+            pickle.dump(self.bounded, f, protocol=pickle.HIGHEST_PROTOCOL)
         arrays = {k: getattr(self, k) for k in ("gid", "lat", "lon", "pop", "kind", "capital",
                                                 "key_ptr",
                                                 "post_ent", "post_flags", "key_script",
                                                 "key_zipf", "key_zipf_other", "key_nwords", "key_len",
+                                                "key_crc", "key_verify",
                                                 "cc_code",
                                                 "a1_code")}
         np.savez(path / "arrays.npz", **arrays)
         rest = {k: getattr(self, k) for k in ("cc_vocab", "a1_vocab", "name",
                                               "country_row", "admin1_row", "neighbours",
-                                              "country_langs", "meta")}
+                                              "country_langs", "meta", "bounded_clash")}
         with open(path / "tables.pkl.tmp", "wb") as f:
             pickle.dump(rest, f, protocol=pickle.HIGHEST_PROTOCOL)
         (path / "tables.pkl.tmp").replace(path / "tables.pkl")
@@ -131,7 +157,9 @@ class Gazetteer:
             rest = pickle.load(f)
         with open(path / "automaton.pkl", "rb") as f:
             automaton = pickle.load(f)
-        return cls(automaton=automaton, **arrays, **rest)
+        with open(path / "bounded.pkl", "rb") as f:
+            bounded_ac = pickle.load(f)
+        return cls(automaton=automaton, bounded=bounded_ac, **arrays, **rest)
 
 
 def remove_old_versions(base: Path) -> None:

@@ -15,14 +15,14 @@ Overlaps are settled leftmost-longest, so "New York City" beats "York".
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from importlib import resources
+from zlib import crc32
 
 import numpy as np
 import regex
 
-from tocsin.enrich.geoparse.fold import fold
+from tocsin.enrich.geoparse.fold import bounded, fold, in_word
 from tocsin.enrich.geoparse.gazetteer import (
     F_EXACT_CASE,
     KIND_CITY,
@@ -87,6 +87,9 @@ STORM_NAMES = _data_words("storm_names.txt")
 STOPLIST = _data_words("stoplist.txt")
 
 _HAS_CYRILLIC = regex.compile(r"\p{Cyrillic}")
+#: characters of the scripts whose keys live in the unbounded automaton (fold.script_of)
+_INSIDE_SCRIPTS = regex.compile(
+    "[\u0590-\u06ff\u0750-\u077f\ufb50-\ufeff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _SENT_END = frozenset(".!?\n:;\"“”«»|•")
 
 
@@ -170,6 +173,8 @@ class Recogniser:
         self._best_pop = np.maximum.reduceat(gz.pop[gz.post_ent], starts).tolist()
         self._exact = (np.bitwise_or.reduceat(gz.post_flags, starts) & F_EXACT_CASE).tolist()
         self._script_l = gz.key_script.tolist()
+        self._verify = gz.key_verify.tolist()
+        self._crc = gz.key_crc.tolist()
 
     # -- per-key facts -----------------------------------------------------------------
     def _key_facts(self, kid: int) -> tuple[int, float, bool, bool, bool]:
@@ -178,11 +183,12 @@ class Recogniser:
         return bk, self._best_pop[kid], bool(self._exact[kid]), False, bk < KIND_CITY
 
     def _accept_latin(self, text: str, folded: str, s: int, e: int, kid: int,
-                      lowercase_text: bool, zipf: list[float]) -> tuple[bool, bool]:
+                      lowercase_text: bool, zipf: list[float],
+                      prev: tuple[str, int] | None = None) -> tuple[bool, bool]:
         """Case and common-word rules for a Latin-script hit; returns (accept, locative)."""
         orig = text[s:e]
         best_kind, best_pop, exact, _demonym, important = self._key_facts(kid)
-        prev_word, prev_start = _word_before(text, s)
+        prev_word, prev_start = prev or _word_before(text, s)
         locative = prev_word.lower() in LOCATIVE
         if folded[s:e] in NEVER:
             return False, locative
@@ -261,20 +267,36 @@ class Recogniser:
         klen = self._len
         kscript = self._script_l
         check = self._check
-        # Every key ending anywhere: most hits sit inside words and die on the first test.
-        for end_i, kid in self.gz.automaton.iter(folded):
-            e = end_i + 1
-            if e < n and _in_word(folded[e]) and kscript[kid] != S_CJK:
-                continue
-            s = e - klen[kid]
-            if s > 0 and kscript[kid] < S_ARABIC and _in_word(folded[s - 1]):
-                continue  # Latin hit inside a word
-            hit = check(text, folded, n, s, e, kid, lowercase_text, surnames, zipf)
+        # Whole-word hits of the word-delimited scripts: the bounded automaton only
+        # reports keys with a word boundary (or the text's edge) on both sides.
+        verify, kcrc = self._verify, self._crc
+        for end_i, v in self.gz.bounded.iter(bounded(folded)):
+            e = end_i - 1
+            if v < 0:  # keys that differ only in punctuation ("dong'an", "dong an")
+                v = self._clash(v, folded, e)
+                if v < 0:
+                    continue
+            s = e - klen[v]
+            if verify[v] and crc32(folded[s:e].encode()) != kcrc[v]:
+                continue  # "mount_pearl" is not the key "mount pearl"
+            hit = check(text, folded, n, s, e, v, lowercase_text, surnames, zipf)
             if hit is not None:
                 cands.append(hit)
+        # Arabic, Hebrew and CJK keys may end or start inside words: every hit, filtered
+        # here (only texts that contain those scripts).
+        ascii_text = text.isascii()
+        if not ascii_text and _INSIDE_SCRIPTS.search(folded) is not None:
+            for end_i, kid in self.gz.automaton.iter(folded):
+                e = end_i + 1
+                if e < n and kscript[kid] != S_CJK and _in_word(folded[e]):
+                    continue
+                hit = check(text, folded, n, e - klen[kid], e, kid, lowercase_text,
+                            surnames, zipf)
+                if hit is not None:
+                    cands.append(hit)
         if surnames:
             cands = [c for c in cands if c[2] not in surnames]
-        if _HAS_CYRILLIC.search(text):
+        if not ascii_text and _HAS_CYRILLIC.search(text):
             cands.extend(self._cyrillic(text, cands))
         cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
         out: list[Mention] = []
@@ -285,6 +307,12 @@ class Recogniser:
             out.append(Mention(s, e, text[s:e], kid, loc))
             last_end = e
         return out
+
+    def _clash(self, v: int, folded: str, e: int) -> int:
+        for kid, k in self.gz.bounded_clash[-2 - v]:
+            if folded[e - len(k):e] == k:
+                return kid
+        return -1
 
     def _check(self, text: str, folded: str, n: int, s: int, e: int, kid: int,
                lowercase_text: bool, surnames: set[int], zipf: list[float]
@@ -305,10 +333,12 @@ class Recogniser:
                 return None
         locative = False
         if scr == S_LATIN:
-            if text[s:s + 1].isupper() and self._is_name_part(text, s, kid):
+            prev = _word_before(text, s)
+            if text[s:s + 1].isupper() and self._is_name_part(text, s, kid, prev):
                 surnames.add(kid)
                 return None
-            ok, locative = self._accept_latin(text, folded, s, e, kid, lowercase_text, zipf)
+            ok, locative = self._accept_latin(text, folded, s, e, kid, lowercase_text, zipf,
+                                              prev)
             if not ok:
                 return None
         elif scr != S_CJK and not self._accept_other(text, folded, s, e, kid,
@@ -340,7 +370,8 @@ class Recogniser:
                 return False
         return True
 
-    def _is_name_part(self, text: str, s: int, kid: int) -> bool:
+    def _is_name_part(self, text: str, s: int, kid: int,
+                      prev: tuple[str, int] | None = None) -> bool:
         """A small town's name as the second word of a capitalised pair ("Conor McGregor").
 
         Recognition keeps one sense per discourse: such a name is then a surname
@@ -349,7 +380,7 @@ class Recogniser:
         if self._nwords[kid] > 1 or self._best_kind[kid] != KIND_CITY or \
                 self._best_pop[kid] >= 500_000:
             return False
-        prev_word, prev_start = _word_before(text, s)
+        prev_word, prev_start = prev or _word_before(text, s)
         return bool(prev_word[:1].isupper() and prev_word.isalpha()
                     and prev_start + len(prev_word) == s - 1
                     and not _sentence_initial(text, prev_start)
@@ -383,12 +414,7 @@ class Recogniser:
         return out
 
 
-def _in_word(ch: str) -> bool:
-    """Letters, digits and combining marks (Arabic harakat, Devanagari vowel signs) are
-    inside a word; a boundary test on ``isalnum`` alone would split "दिल्ली" after "दिल"."""
-    if ch.isalnum():
-        return True
-    return ch > "\u02ff" and unicodedata.category(ch)[0] == "M"
+_in_word = in_word
 
 
 def _mostly_upper(text: str) -> bool:

@@ -97,9 +97,82 @@ def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | No
     """Resolve recognised mentions to places; Place.score is the resolution confidence."""
     if not mentions:
         return []
+    # Everything below depends on the text only through this signature; posts repeat the
+    # same few names ("Ecuador", "Japan"), so most documents are resolved from the cache.
+    keys = list(dict.fromkeys(m.key_id for m in mentions))
+    pairs = tuple((mentions[i].key_id, mentions[i + 1].key_id) for i in range(len(mentions) - 1)
+                  if _is_region_gap(text[mentions[i].end:mentions[i + 1].start]))
+    sig = (tuple(keys), pairs, lang, home_country)
+    cache = _resolve_cache(gz, weights)
+    hit = cache.get(sig)
+    if hit is None:
+        hit = _resolve_keys(gz, keys, pairs, lang, home_country, weights)
+        if len(cache) >= RESOLVE_CACHE_SIZE:
+            cache.clear()
+        cache[sig] = hit
+    resolved, unsupported = hit
+    if unsupported:  # unless some mention has support: "in Boons", "Spencer Gulf"
+        unsupported = unsupported - {m.key_id for m in mentions
+                                     if m.locative or " " in m.phrase.strip()}
+    out = []
+    fields = _place_fields(gz)
+    for m in mentions:
+        if m.key_id in unsupported:
+            continue
+        row, conf = resolved[m.key_id]
+        f = fields.get(row)
+        if f is None:
+            f = fields[row] = _fields_of(gz, row)
+        out.append(Place(m.start, m.end, m.phrase, *f, score=conf * m.confidence))
+    return out
+
+
+def _is_region_gap(gap: str) -> bool:
+    """The text between "Town" and "Region" in "Town, Region" / "Town (Region"."""
+    return len(gap) <= 3 and gap.strip() in {",", "(", ", the"}
+
+
+RESOLVE_CACHE_SIZE = 50_000
+_RESOLVED: dict[tuple[int, Weights], dict] = {}
+_FIELDS: dict[int, dict[int, tuple]] = {}
+
+
+def _resolve_cache(gz: Gazetteer, w: Weights) -> dict:
+    k = (id(gz), w)
+    c = _RESOLVED.get(k)
+    if c is None:
+        if len(_RESOLVED) > 8:
+            _RESOLVED.clear()
+        c = _RESOLVED[k] = {}
+    return c
+
+
+def _place_fields(gz: Gazetteer) -> dict[int, tuple]:
+    c = _FIELDS.get(id(gz))
+    if c is None:
+        if len(_FIELDS) > 8:
+            _FIELDS.clear()
+        c = _FIELDS[id(gz)] = {}
+    elif len(c) >= RESOLVE_CACHE_SIZE:
+        c.clear()
+    return c
+
+
+def _fields_of(gz: Gazetteer, row: int) -> tuple:
+    """Place's fields from geonameid to feature, in order, for an entity row."""
+    a1 = gz.admin1_of(row)
+    return (int(gz.gid[row]), gz.name[row], round(float(gz.lat[row]), 5),
+            round(float(gz.lon[row]), 5), gz.country_of(row) or None,
+            a1.split(".", 1)[1] if "." in a1 else None, KIND_NAMES[int(gz.kind[row])])
+
+
+def _resolve_keys(gz: Gazetteer, keys: list[int], pairs: tuple[tuple[int, int], ...],
+                  lang: str | None, home_country: str | None, weights: Weights
+                  ) -> tuple[dict[int, tuple[int, float]], frozenset[int]]:
+    """key id -> (entity row, confidence) for a document's distinct keys, and the keys
+    whose reading is a small town that nothing in the document supports."""
     w = weights
     # candidates and priors per distinct key (one sense per discourse)
-    keys = list(dict.fromkeys(m.key_id for m in mentions))
     cand: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     top1: dict[int, int] = {}
     cache = _prior_cache(gz, w)
@@ -138,23 +211,19 @@ def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | No
     if dominant is not None and cc_votes[dominant] < 2:
         dominant = None
 
-    # "Town, Region": the region's possible codes, keyed by the town's mention index
-    region_after: dict[int, tuple[set[str], set[str]]] = {}
-    for i in range(len(mentions) - 1):
-        a, b = mentions[i], mentions[i + 1]
-        gap = text[a.end:b.start]
-        if gap.strip() in {",", "(", ", the"} and len(gap) <= 3:
-            ents, _ = cand[b.key_id]
-            kinds = gz.kind[ents]
-            ccs = {gz.country_of(int(r)) for r, k in zip(ents, kinds, strict=True)
-                   if k == KIND_COUNTRY}
-            a1s = {gz.admin1_of(int(r)) for r, k in zip(ents, kinds, strict=True)
-                   if k == KIND_ADMIN1}
-            region_after[i] = (ccs, a1s)
+    # "Town, Region": the region's possible codes, keyed by the town's key
+    region_after: list[tuple[int, tuple[set[str], set[str]]]] = []
+    for town, region in pairs:
+        ents, _ = cand[region]
+        kinds = gz.kind[ents]
+        ccs = {gz.country_of(int(r)) for r, k in zip(ents, kinds, strict=True)
+               if k == KIND_COUNTRY}
+        a1s = {gz.admin1_of(int(r)) for r, k in zip(ents, kinds, strict=True)
+               if k == KIND_ADMIN1}
+        region_after.append((town, (ccs, a1s)))
 
     town_region_keys: dict[int, tuple[set[str], set[str]]] = {}
-    for i, (ccs, a1s) in region_after.items():
-        kid = mentions[i].key_id
+    for kid, (ccs, a1s) in region_after:
         prev = town_region_keys.get(kid, (set(), set()))
         town_region_keys[kid] = (prev[0] | ccs, prev[1] | a1s)
 
@@ -213,16 +282,7 @@ def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | No
                 gz.pop[ents[best]] < w.min_pop_alone and score[best] - pr[best] <= 0:
             unsupported.add(kid)
 
-    if unsupported:
-        backed = {m.key_id for m in mentions if m.locative or " " in m.phrase.strip()}
-        unsupported -= backed
-    out = []
-    for m in mentions:
-        if m.key_id in unsupported:
-            continue
-        row, conf = resolved[m.key_id]
-        out.append(place_of(gz, m, row, conf * m.confidence))
-    return out
+    return resolved, frozenset(unsupported)
 
 
 def place_of(gz: Gazetteer, m: Mention, row: int, score: float) -> Place:
