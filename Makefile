@@ -20,7 +20,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-run: install gazetteer
+# The API answers at once; on a new machine the gazetteer is compiled in the background
+# on first start (about a minute) before ingestion begins.
+run: install
 	$(VENV)/bin/tocsin run
 
 # Debian's Chromium for the dashboard's browser tests (Playwright drives it; no browser download).

@@ -62,7 +62,7 @@ class Pipeline:
         cfg: Config,
         store: Store,
         stages: Sequence[Stage],
-        detector: Detector,
+        detector: Detector | None,
         *,
         broadcaster: Broadcaster | None = None,
         clock: str = "wall",  # "wall" for live sources, "stream" for replays
@@ -82,6 +82,11 @@ class Pipeline:
         self._last_snapshot = time.monotonic()
 
     # -- wiring --------------------------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        """Models loaded (a runner may attach them after the API is already serving)."""
+        return self.detector is not None
+
     def add_source(self, source: SourceConnector) -> None:
         self.sources.append(source)
 

@@ -67,22 +67,36 @@ def build_sources(cfg: Config, pseudonymiser: Pseudonymiser) -> list[Any]:
     return out
 
 
-def build_state(cfg: Config, *, ingest: bool, clock: str = "wall") -> AppState:
+def load_models(state: AppState) -> None:
+    """Load the enrichment models and the detector into the state's pipeline.
+
+    This is the slow part of start-up (the gazetteer, and on a new machine its one-off
+    build), so ``serve_forever`` runs it in a thread while the API already answers.
+    """
     from .enrich.chain import default_stages
 
+    pipeline = state.pipeline
+    if pipeline is None or pipeline.ready:
+        return
+    stages = default_stages(state.cfg.mode)
+    pipeline.stages = list(stages)
+    pipeline.detector = build_detector(state.store, state.cfg.mode)
+    # The gazetteer and models are a large, long-lived heap: keep them out of every
+    # future garbage collection instead of rescanning them each time.
+    gc.collect()
+    gc.freeze()
+
+
+def build_state(cfg: Config, *, ingest: bool, clock: str = "wall",
+                defer_models: bool = False) -> AppState:
     store = open_store(cfg)
     pseudonymiser = Pseudonymiser(load_or_create_secret(cfg.secret_path))
     broadcaster = Broadcaster()
     state = AppState(cfg=cfg, store=store, broadcaster=broadcaster, pseudonymiser=pseudonymiser)
     if ingest:
-        stages = default_stages(cfg.mode)
-        pipeline = Pipeline(cfg, store, stages, build_detector(store, cfg.mode),
-                            broadcaster=broadcaster, clock=clock)
-        state.pipeline = pipeline
-        # The gazetteer and models are a large, long-lived heap: keep them out of every
-        # future garbage collection instead of rescanning them each time.
-        gc.collect()
-        gc.freeze()
+        state.pipeline = Pipeline(cfg, store, [], None, broadcaster=broadcaster, clock=clock)
+        if not defer_models:
+            load_models(state)
     from .alerts.service import attach as attach_alerts
 
     attach_alerts(state)  # subscriptions, alert hook, API keys and export routes
@@ -116,6 +130,13 @@ async def serve_forever(state: AppState, *, stop_when_sources_done: bool = False
         await alerts.start()  # delivery workers live on this loop
     try:
         if state.pipeline is not None:
+            if not state.pipeline.ready:
+                log.info("loading models and gazetteer (the API already answers)")
+                try:
+                    await asyncio.to_thread(load_models, state)
+                except (OSError, ValueError) as e:
+                    log.error("cannot start the pipeline: %s", e)
+                    return 1
             await state.pipeline.run(stop_when_sources_done=stop_when_sources_done)
             if keep_serving and not stop.is_set():
                 log.warning("replay finished; still serving on http://%s:%d (Ctrl-C stops)",

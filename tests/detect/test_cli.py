@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+from datetime import UTC, datetime
 
 from typer.testing import CliRunner
 
@@ -76,3 +77,45 @@ def test_detect_rejects_unknown_option(tmp_path):
     res = runner.invoke(app, ["detect", str(src), "-o", str(tmp_path / "o"), "--set",
                               "no_such_option=1", "--quiet"])
     assert res.exit_code == 2
+
+
+def test_alerts_carry_an_escalation_raised_in_the_middle_of_a_batch(tmp_path):
+    """One batch: a slow story opens an event (routine), a burst of many independent
+    sources raises it to urgent, then the story goes on. The alerts file must hold an
+    ``escalated`` alert fired at the burst's stream time, not at the end of the batch."""
+    rng = random.Random(5)
+    t0 = T0.timestamp()
+    lines = []
+
+    def item(i, minute, author):
+        words = ["valdora", "quake"] + rng.sample(FILLER, 3)
+        rng.shuffle(words)
+        ts = datetime.fromtimestamp(t0 + minute * 60, tz=UTC).isoformat()
+        lines.append(json.dumps({"id": f"i{i}", "time": ts, "text": " ".join(words) + f" v{i}",
+                                 "lang": "en", "author": author}))
+
+    n = 0
+    for k in range(8):  # slow start: eight posts over an hour
+        item(n, k * 8, f"early{k}")
+        n += 1
+    for k in range(100):  # the burst: a hundred independent sources within five minutes
+        item(n, 120 + k * 0.05, f"burst{k}")
+        n += 1
+    for k in range(20):  # and the story goes on for hours
+        item(n, 300 + k * 20, f"late{k % 5}")
+        n += 1
+    src, out, alerts = tmp_path / "s.jsonl", tmp_path / "o.jsonl", tmp_path / "a.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    res = runner.invoke(app, ["detect", str(src), "-o", str(out), "--alerts", str(alerts),
+                              "--quiet", "--no-classify", "--no-geoparse",
+                              "--batch-size", "1000"])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(x) for x in alerts.read_text().splitlines()]
+    kinds = [r["kind"] for r in rows]
+    assert kinds[0] == "new" and "escalated" in kinds, kinds
+    esc = rows[kinds.index("escalated")]
+    fired = datetime.fromisoformat(esc["fired_at"]).timestamp()
+    # fired during the burst (stream time), long before the batch's last item
+    assert t0 + 120 * 60 <= fired <= t0 + 126 * 60
+    assert esc["event"]["tier"] in ("urgent", "flash")
+    assert all("fired_at" in r for r in rows)

@@ -19,7 +19,8 @@ def healthz(st: Annotated[AppState, Depends(get_state)]) -> dict[str, Any]:
         "status": "ok",
         "version": __version__,
         "reports": st.store.count_reports(),
-        "ingesting": st.pipeline is not None and not st.pipeline.stopping,
+        "ingesting": st.pipeline is not None and st.pipeline.ready and not st.pipeline.stopping,
+        "loading_models": st.pipeline is not None and not st.pipeline.ready,
     }
 
 

@@ -51,9 +51,14 @@ class _ChangeSink:
 
     def __call__(self, changes: list) -> None:
         if self.engine is not None:
-            for alert in self.engine.process(changes):
-                d = alert.to_dict() if hasattr(alert, "to_dict") else alert
-                self.f.write(json.dumps(d, ensure_ascii=False, default=str) + "\n")
+            # one change at a time, in stream order: the engine keeps only the last change
+            # per event of what it is given, so a batch handed over whole would turn "new,
+            # then escalated in the middle of the batch" into one "new" at the batch's end.
+            # Each alert carries ``fired_at``, the stream time of the change that raised it.
+            for ch in changes:
+                for alert in self.engine.process([ch]):
+                    d = alert.to_dict() if hasattr(alert, "to_dict") else alert
+                    self.f.write(json.dumps(d, ensure_ascii=False, default=str) + "\n")
             return
         for ch in changes:
             if ch.kind.value == "updated":

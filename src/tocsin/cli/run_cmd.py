@@ -51,7 +51,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
 
         cfg = _config(config, db, port, host)
         setup_logging(cfg.log_level)
-        state = _build(cfg, ingest=True, clock="wall")
+        state = _build(cfg, ingest=True, clock="wall", defer_models=True)
         try:
             for src in build_sources(cfg, state.pseudonymiser):
                 state.pipeline.add_source(src)
@@ -79,7 +79,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
             src.check()
         except FileUnreadable as e:
             fail(str(e))
-        state = _build(cfg, ingest=True, clock="stream")
+        state = _build(cfg, ingest=True, clock="stream", defer_models=True)
         src.pseudonymiser = state.pseudonymiser
         state.pipeline.add_source(src)
         stderr.print(f"tocsin: replaying {file} (speed {speed or 'max'}); "

@@ -289,8 +289,8 @@ class OnlineDetector:
         return hit
 
     # ------------------------------------------------------------------ assignment
-    def _assign(self, r: Report, feats: dict[str, float], now: float,
-                events_only: bool = False, places: list | None = None) -> tuple[Cluster | None, float, str | None]:
+    def _assign(self, r: Report, feats: dict[str, float], now: float, events_only: bool = False,
+                places: list | None = None) -> tuple[Cluster | None, float, str | None]:
         """Best cluster to join (or None), its similarity, and a fallback event id.
 
         The fallback is the best event when it matched only weakly: the report then opens a
@@ -342,6 +342,7 @@ class OnlineDetector:
             places = usable_places(r)
         pts = None  # the report's places, built only if a place test is reached
         prior, stale_after = cfg.prior_docs, cfg.stale_after
+        cand_need = cfg.candidate_join_threshold
         for c, a in acc.items():
             norm = (c.n + prior * c.last_g) * denom
             if norm <= 0.0:
@@ -349,7 +350,12 @@ class OnlineDetector:
             sim = a / norm
             is_ev = c.status != CANDIDATE
             # penalties only lower a score: skip them for clusters that cannot win anything
-            if sim <= best_sim and (sim <= weak_sim or not is_ev):
+            # (a candidate below its own join threshold, or anything below both the best
+            # and, for an event, the weak threshold)
+            if is_ev:
+                if sim <= best_sim and sim <= weak_sim:
+                    continue
+            elif sim < cand_need or sim <= best_sim:
                 continue
             if c.status == _CLOSED and not self._names_story(c, feats):
                 continue  # re-opening a closed story takes its name or one of its places

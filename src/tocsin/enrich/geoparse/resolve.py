@@ -65,10 +65,10 @@ DEFAULT_WEIGHTS = Weights()
 
 
 PRIOR_CACHE_SIZE = 100_000
-_CACHES: dict[tuple[int, Weights], dict[int, tuple[np.ndarray, np.ndarray, int]]] = {}
+_CACHES: dict[tuple[int, Weights], dict[int, _Cands]] = {}
 
 
-def _prior_cache(gz: Gazetteer, w: Weights) -> dict[int, tuple[np.ndarray, np.ndarray, int]]:
+def _prior_cache(gz: Gazetteer, w: Weights) -> dict[int, _Cands]:
     """Priors depend only on the key and the weights: news repeats the same names, so
     computing them once per key is most of resolution's speed."""
     k = (id(gz), w)
@@ -78,6 +78,36 @@ def _prior_cache(gz: Gazetteer, w: Weights) -> dict[int, tuple[np.ndarray, np.nd
             _CACHES.clear()
         c = _CACHES[k] = {}
     return c
+
+
+@dataclass(slots=True)
+class _Cands:
+    """A key's candidates with their priors and the facts scoring needs, as Python lists
+    where the scoring loop reads them one by one (numpy scalars are slow there)."""
+
+    ents: np.ndarray
+    pr: np.ndarray
+    top: int  # the prior-only winner
+    kinds: np.ndarray
+    lats: np.ndarray
+    lons: np.ndarray
+    pr_l: list[float]
+    kinds_l: list[int]
+    ccs: list[str]
+    a1s: list[str]
+
+
+def _cands_of(gz: Gazetteer, kid: int, w: Weights) -> _Cands:
+    ents, flags = gz.postings(kid)
+    pr = _priors(gz, ents, flags, w)
+    if len(ents) > MAX_CANDIDATES:
+        top = np.argsort(-pr)[:MAX_CANDIDATES]
+        ents, pr = ents[top], pr[top]
+    kinds = gz.kind[ents]
+    rows = ents.tolist()
+    return _Cands(ents, pr, int(ents[int(pr.argmax())]), kinds, gz.lat[ents], gz.lon[ents],
+                  pr.tolist(), kinds.tolist(), [gz.country_of(r) for r in rows],
+                  [gz.admin1_of(r) for r in rows])
 
 
 def _priors(gz: Gazetteer, ents: np.ndarray, flags: np.ndarray, w: Weights) -> np.ndarray:
@@ -173,24 +203,19 @@ def _resolve_keys(gz: Gazetteer, keys: list[int], pairs: tuple[tuple[int, int], 
     whose reading is a small town that nothing in the document supports."""
     w = weights
     # candidates and priors per distinct key (one sense per discourse)
-    cand: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    cand: dict[int, _Cands] = {}
     top1: dict[int, int] = {}
     cache = _prior_cache(gz, w)
     for kid in keys:
         hit = cache.get(kid)
         if hit is None:
-            ents, flags = gz.postings(kid)
-            pr = _priors(gz, ents, flags, w)
-            if len(ents) > MAX_CANDIDATES:
-                top = np.argsort(-pr)[:MAX_CANDIDATES]
-                ents, pr = ents[top], pr[top]
-            hit = (ents, pr, int(ents[int(pr.argmax())]))
+            hit = _cands_of(gz, kid, w)
             if len(cache) >= PRIOR_CACHE_SIZE:
                 cache.clear()
             cache[kid] = hit
-        cand[kid] = (hit[0], hit[1])
+        cand[kid] = hit
         # pass 1: prior-only winners give the document's context
-        top1[kid] = hit[2]
+        top1[kid] = hit.top
     cc_votes: dict[str, float] = {}
     a1_votes: dict[str, float] = {}
     for row in top1.values():
@@ -214,7 +239,7 @@ def _resolve_keys(gz: Gazetteer, keys: list[int], pairs: tuple[tuple[int, int], 
     # "Town, Region": the region's possible codes, keyed by the town's key
     region_after: list[tuple[int, tuple[set[str], set[str]]]] = []
     for town, region in pairs:
-        ents, _ = cand[region]
+        ents = cand[region].ents
         kinds = gz.kind[ents]
         ccs = {gz.country_of(int(r)) for r, k in zip(ents, kinds, strict=True)
                if k == KIND_COUNTRY}
@@ -230,46 +255,50 @@ def _resolve_keys(gz: Gazetteer, keys: list[int], pairs: tuple[tuple[int, int], 
     # pass 2: context scores
     resolved: dict[int, tuple[int, float]] = {}
     unsupported: set[int] = set()
-    for kid, (ents, pr) in cand.items():
+    country_langs = gz.country_langs
+    regional_tops = [(k2, r) for k2, r in top1.items() if gz.kind[r] >= KIND_ADMIN1]
+    lang_ctx = bool(lang and lang != "en")
+    for kid, c in cand.items():
+        ents, pr, kinds = c.ents, c.pr, c.kinds
+        ccs, kinds_l, a1s = c.ccs, c.kinds_l, c.a1s
         own = top1[kid]
         own_cc = gz.country_of(own)
         own_kind = int(gz.kind[own])
         own_vote = 1.0 if own_kind == KIND_COUNTRY else (0.5 if own_kind >= KIND_ADMIN1 else 0)
         own_a1 = gz.admin1_of(own) if own_kind >= KIND_ADMIN1 else None
         own_a1_vote = 1.0 if own_kind in (KIND_ADMIN1, KIND_ADMIN2) else w.a1_vote_city
-        score = pr.copy()
-        ccs = [gz.country_of(int(r)) for r in ents]
-        kinds = gz.kind[ents]
+        # plain floats, added in the same order as before: identical to numpy's sums
+        sc = c.pr_l.copy()
         for j, cc in enumerate(ccs):
+            kj = kinds_l[j]
             v = cc_votes.get(cc, 0.0) - (own_vote if cc == own_cc else 0.0)
-            if v > 0 and kinds[j] != KIND_COUNTRY:
-                score[j] += w.country_ctx * min(1.0, v)
+            if v > 0 and kj != KIND_COUNTRY:
+                sc[j] += w.country_ctx * min(1.0, v)
                 if cc == dominant:
-                    score[j] += w.dominant_ctx
-            if kinds[j] >= KIND_CITY:  # places and admin-2 inside a named admin-1
-                a1 = gz.admin1_of(int(ents[j]))
+                    sc[j] += w.dominant_ctx
+            if kj >= KIND_CITY:  # places and admin-2 inside a named admin-1
+                a1 = a1s[j]
                 va = a1_votes.get(a1, 0.0) - (own_a1_vote if a1 == own_a1 else 0.0)
                 if va > 1e-9:
-                    score[j] += w.admin1_ctx * min(1.0, va)
-                    if kinds[j] == KIND_ADMIN2:
-                        score[j] += w.admin2_in_a1
+                    sc[j] += w.admin1_ctx * min(1.0, va)
+                    if kj == KIND_ADMIN2:
+                        sc[j] += w.admin2_in_a1
             if home_country and cc == home_country:
-                score[j] += w.home_country
-            if lang and lang != "en" and lang in gz.country_langs.get(cc, ()):
-                score[j] += w.lang_country
+                sc[j] += w.home_country
+            if lang_ctx and lang in country_langs.get(cc, ()):
+                sc[j] += w.lang_country
         tr = town_region_keys.get(kid)
         if tr:
             for j, cc in enumerate(ccs):
-                if kinds[j] >= KIND_ADMIN1 and (cc in tr[0] or gz.admin1_of(int(ents[j]))
-                                                in tr[1]):
-                    score[j] += w.town_region
+                if kinds_l[j] >= KIND_ADMIN1 and (cc in tr[0] or a1s[j] in tr[1]):
+                    sc[j] += w.town_region
+        score = np.array(sc)
         # nearness to the other places (cities and regions) of the document
-        others = [r for k2, r in top1.items() if k2 != kid and gz.kind[r] >= KIND_ADMIN1]
+        others = [r for k2, r in regional_tops if k2 != kid]
         if others:
             near = np.full(len(ents), np.inf)
             for r in others[:20]:
-                d = haversine_many(float(gz.lat[r]), float(gz.lon[r]), gz.lat[ents],
-                                   gz.lon[ents])
+                d = haversine_many(float(gz.lat[r]), float(gz.lon[r]), c.lats, c.lons)
                 near = np.minimum(near, d)
             score += np.where(near < 100, w.near_100, np.where(near < 300, w.near_300, 0.0)) \
                 * (kinds >= KIND_ADMIN1)
