@@ -18,10 +18,10 @@ from pathlib import Path
 from tocsin.config import Config
 from tocsin.detect import create_detector
 from tocsin.enrich.chain import default_stages, run_stages
+from tocsin.model import SourceKind
 from tocsin.pipeline import Pipeline
 from tocsin.sources.files import JsonLinesSource, iter_reports
 from tocsin.sources.health import SourceHealth
-from tocsin.model import SourceKind
 from tocsin.store.sqlite import SQLiteStore
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/data/streams/humaid.stream.jsonl.gz"
