@@ -29,6 +29,23 @@ def setup_logging(level: str = "info") -> None:
     )
 
 
+def load_cli_config(config=None, db=None, port=None, host=None):
+    """The config file (or defaults) with the command line's overrides; errors are one line."""
+    from ..config import ConfigError, load_config
+
+    try:
+        cfg = load_config(config)
+    except ConfigError as e:
+        fail(str(e))
+    if db:
+        cfg.db = db
+    if port:
+        cfg.port = port
+    if host:
+        cfg.host = host
+    return cfg
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     """One clear line on stderr and a non-zero exit."""
     print(f"tocsin: error: {message}", file=sys.stderr)
@@ -48,4 +65,4 @@ def progress(description: str = "reports") -> Progress:
     )
 
 
-__all__ = ["fail", "progress", "setup_logging", "stderr", "TransferSpeedColumn"]
+__all__ = ["fail", "load_cli_config", "progress", "setup_logging", "stderr", "TransferSpeedColumn"]

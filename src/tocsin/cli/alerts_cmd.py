@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ._common import fail, stderr
+from ._common import fail, load_cli_config, stderr
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML config file")]
 DbOpt = Annotated[Path | None, typer.Option("--db", help="SQLite database file")]
@@ -22,16 +22,10 @@ Limit = Annotated[int, typer.Option(help="most recent N events")]
 
 
 def _open(config: Path | None, db: Path | None):
-    from ..config import ConfigError, load_config
-    from ..store.sqlite import SQLiteStore
+    from ..runtime import open_store
 
-    try:
-        cfg = load_config(config)
-    except ConfigError as e:
-        fail(str(e))
-    if db:
-        cfg.db = db
-    return cfg, SQLiteStore(cfg.db_path)
+    cfg = load_cli_config(config, db)
+    return cfg, open_store(cfg)
 
 
 def _floats(s: str, n: int, what: str) -> list[float]:

@@ -8,28 +8,13 @@ from typing import Annotated
 
 import typer
 
-from ..config import ConfigError, load_config
 from ..sources.files import FileUnreadable, JsonLinesSource
-from ._common import fail, setup_logging, stderr
+from ._common import fail, load_cli_config, setup_logging, stderr
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML config file")]
 DbOpt = Annotated[Path | None, typer.Option("--db", help="SQLite database file (default var/tocsin.db)")]
 PortOpt = Annotated[int | None, typer.Option("--port", help="API port (default 8040)")]
 HostOpt = Annotated[str | None, typer.Option("--host", help="API address (default 127.0.0.1)")]
-
-
-def _config(config, db, port, host):
-    try:
-        cfg = load_config(config)
-    except ConfigError as e:
-        fail(str(e))
-    if db:
-        cfg.db = db
-    if port:
-        cfg.port = port
-    if host:
-        cfg.host = host
-    return cfg
 
 
 def _build(cfg, **kw):
@@ -49,7 +34,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         """The main job: live sources → pipeline → store, serving the API and dashboard."""
         from ..runtime import build_sources, serve_forever
 
-        cfg = _config(config, db, port, host)
+        cfg = load_cli_config(config, db, port, host)
         setup_logging(cfg.log_level)
         state = _build(cfg, ingest=True, clock="wall", defer_models=True)
         try:
@@ -72,7 +57,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         """The main job fed from a recorded stream (stores reports and events, serves the API)."""
         from ..runtime import serve_forever
 
-        cfg = _config(config, db, port, host)
+        cfg = load_cli_config(config, db, port, host)
         setup_logging(cfg.log_level)
         src = JsonLinesSource(file, speed=speed, batch_size=cfg.batch_size)
         try:
@@ -99,7 +84,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         """Serve the API and dashboard over an existing database, without ingesting."""
         from ..runtime import serve_forever
 
-        cfg = _config(config, db, port, host)
+        cfg = load_cli_config(config, db, port, host)
         setup_logging(cfg.log_level)
         if not cfg.db_path.exists():
             fail(f"no database at {cfg.db_path} (run `tocsin run` or `tocsin replay` first)")
