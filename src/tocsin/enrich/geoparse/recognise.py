@@ -16,6 +16,7 @@ Overlaps are settled leftmost-longest, so "New York City" beats "York".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from zlib import crc32
 
@@ -333,6 +334,8 @@ class Recogniser:
                 return None
         locative = False
         if scr == S_LATIN:
+            if not lowercase_text and text[s].islower():
+                return None  # _accept_latin's case rule, before any other work
             prev = _word_before(text, s)
             if text[s:s + 1].isupper() and self._is_name_part(text, s, kid, prev):
                 surnames.add(kid)
@@ -417,6 +420,7 @@ class Recogniser:
 _in_word = in_word
 
 
+@lru_cache(maxsize=8)  # asked for each acronym-like hit of the same text
 def _mostly_upper(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)

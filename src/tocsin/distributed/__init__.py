@@ -1,1 +1,0 @@
-"""distributed stage of tocsin."""
