@@ -4,6 +4,12 @@ Reports posts/s for: the full geoparser (recognise + resolve), recognition alone
 baselines that bound it: a plain regex tokenisation of the same texts (the floor any
 parser pays) and a naive dictionary geoparser (capitalised words looked up in a name ->
 most-populous-place dict). Ratios, not absolute times, are what compare across machines.
+Times are CPU time (time.process_time) of this process: on a shared machine wall time
+mostly measures the neighbours.
+
+The geoparser is timed twice over the same posts: "cold" (resolution caches empty, as
+at the start of a stream) and "warm" (the same posts again: every document's set of
+names already resolved once). A live stream sits in between and moves towards warm.
 
     .venv/bin/python bench/bench_geoparse.py [--n 20000] [--file POSTS.jsonl.gz]
 
@@ -24,6 +30,7 @@ from pathlib import Path
 import regex
 
 from tocsin.enrich.geoparse import Geoparser
+from tocsin.enrich.geoparse.resolve import clear_caches
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/data/classify/humaid.test.jsonl.gz"
 WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}]*")
@@ -53,10 +60,10 @@ def load_posts(path: Path | None, n: int) -> tuple[list[str], str]:
 
 
 def rate(fn, texts: list[str]) -> float:
-    t = time.perf_counter()
+    t = time.process_time()
     for x in texts:
         fn(x)
-    return len(texts) / (time.perf_counter() - t)
+    return len(texts) / max(time.process_time() - t, 1e-9)
 
 
 def main() -> None:
@@ -70,7 +77,7 @@ def main() -> None:
     load_s = time.perf_counter() - t0
     rss_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024
     texts, src = load_posts(a.file, a.n)
-    gp.parse_batch(texts[:500])  # warm caches
+    gp.parse_batch(texts[:200])  # first-use tables (fold, priors of the commonest names)
     gz = gp.gazetteer
     naive = {}
     for name, row in zip(gz.name, range(gz.n_entities), strict=False):
@@ -90,10 +97,15 @@ def main() -> None:
         "regex_tokenise_per_s": round(rate(WORD.findall, texts)),
         "naive_dict_per_s": round(rate(naive_parse, texts)),
         "recognise_per_s": round(rate(gp.recogniser.find, texts)),
-        "geoparse_per_s": round(rate(gp.parse, texts)),
     }
+    clear_caches()
+    res["geoparse_cold_per_s"] = round(rate(gp.parse, texts))
+    res["geoparse_per_s"] = round(rate(gp.parse, texts))  # warm
+    for k in ("recognise", "geoparse_cold", "geoparse"):
+        res[f"{k}_us"] = round(1e6 / res[f"{k}_per_s"], 1)
     res["geoparse_vs_naive"] = round(res["geoparse_per_s"] / res["naive_dict_per_s"], 3)
-    res["target_5000_met"] = res["geoparse_per_s"] >= 5000
+    res["geoparse_cold_vs_naive"] = round(res["geoparse_cold_per_s"] / res["naive_dict_per_s"], 3)
+    res["target_30us_met"] = res["geoparse_cold_us"] <= 30
     print(json.dumps(res, indent=1))
 
 

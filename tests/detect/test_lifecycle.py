@@ -125,3 +125,28 @@ def test_snapshot_restore_carries_on_with_the_same_events(rng):
                                             "q2", places=[place(3003, "Valdora", 5.0, 6.0)]))])
     assert {e.id for e in again.active_events()} == {e.id for e in det.active_events()}
     assert again.active_events()[0].report_count == det.active_events()[0].report_count
+
+
+def test_changes_carry_the_state_at_each_change_within_one_batch(rng):
+    """NEW, then ESCALATED at the report that raised the tier (mid-batch, its stream time and
+    state), then one UPDATED with the event's last state at the end of the batch."""
+    slow = story(rng, ["valdora", "quake"], ["hits", "shakes"], 8, 0, 8, "s", hazard="earthquake")
+    burst = story(rng, ["valdora", "quake"], ["hits", "shakes"], 100, 120, 0.05, "b",
+                  hazard="earthquake")
+    for i, r in enumerate(burst):
+        r.author_key = f"burst{i}"  # a hundred independent sources within five minutes
+    late = story(rng, ["valdora", "quake"], ["hits", "shakes"], 20, 300, 20, "l",
+                 hazard="earthquake")
+    batch = enrich(slow + burst + late)
+    changes = create_detector().observe(batch)
+    kinds = [c.kind for c in changes]
+    assert kinds[0] is ChangeKind.NEW
+    esc = [c for c in changes if c.kind is ChangeKind.ESCALATED]
+    assert esc, kinds
+    first = esc[0]
+    assert T0 + timedelta(minutes=120) <= first.at <= T0 + timedelta(minutes=126)
+    assert first.event.tier.value != changes[0].event.tier.value
+    # the escalation carries the count as of that report, not the batch's end
+    last = changes[-1]
+    assert last.kind is ChangeKind.UPDATED and last.event.id == first.event.id
+    assert first.event.report_count < last.event.report_count == len(batch)

@@ -136,3 +136,11 @@ def test_multilingual_full_index(full_gp):
     for text, lang, want in MULTILINGUAL:
         got = [(p.phrase, p.country) for p in full_gp.parse(text, lang=lang)]
         assert got == want, (text, got)
+
+
+def test_crisis_vocabulary_that_names_towns(gp):
+    # Marathon (FL), Sandy (UT), Hurricane (UT), Coast: words of crisis posts first
+    assert "Marathon" not in phrases(gp, "Next: Boston Marathon. Marathon runners hurt.")
+    assert "Marathon" in phrases(gp, "Damage from Sugarloaf Key to Marathon after Irma.")
+    assert phrases(gp, "Hurricane Sandy: power cuts on the Coast") == []
+    assert phrases(gp, "Donate to the Red Cross now") == []

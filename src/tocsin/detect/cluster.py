@@ -136,9 +136,12 @@ class Cluster:
             self.last = t
         self.report_count += 1
         # rate: one-hour half-life counter, updated lazily
-        dt = max(0.0, t - self.rate_t)
-        self.rate = self.rate * 0.5 ** (dt / 3600.0) + 1.0
-        self.rate_t = max(self.rate_t, t)
+        dt = t - self.rate_t
+        if dt > 0.0:
+            self.rate = self.rate * 0.5 ** (dt / 3600.0) + 1.0
+            self.rate_t = t
+        else:
+            self.rate += 1.0
         if original:
             self.unique_count += 1
             self.sources.add(r.author_key or r.source)
@@ -166,11 +169,15 @@ class Cluster:
         if places is None:
             places = usable_places(r)
         if original:
-            regs = {f"{p.country}.{p.admin1}" for p in places
-                    if p.country and p.admin1 and p.feature not in COARSE}
+            # an ordered set (not a set): the Counter's insertion order breaks ties in
+            # ``main_region``, and a set's order of strings changes with PYTHONHASHSEED
+            regs = dict.fromkeys(f"{p.country}.{p.admin1}" for p in places
+                                 if p.country and p.admin1 and p.feature not in COARSE)
             if regs:
                 self.placed += 1
-                self.regions.update(regs)
+                regions = self.regions
+                for reg in regs:
+                    regions[reg] += 1
         for p in places:
             key = str(p.geonameid)
             entry = self.places.get(key)

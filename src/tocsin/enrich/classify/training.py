@@ -31,7 +31,7 @@ from sklearn.svm import LinearSVC
 from ...model import HAZARDS, INFO_TYPES, NEEDS
 from ..language import identify
 from .calibration import best_f1_threshold, fit_platt, fit_temperature
-from .classifier import CONCEPT_FILE, FAST_FILE, META_FILE, Classifier
+from .classifier import ACCURATE_FILE, CONCEPT_FILE, FAST_FILE, META_FILE, Classifier
 from .data import DR_HAZARDS, DR_NEEDS, fold_of, load_corpus
 from .features import FeatureConfig, Featurizer
 from .linear import Head, LinearHeads, softmax
@@ -253,27 +253,9 @@ class Trainer:
                  f"{scores['info_dev']['weighted_f1']:.4f} (T={meta['info_temperature']:.3f})")
 
         # -- relevance
-        rt = np.array([i for i, r in enumerate(train) if relevance_of(r) is not None
-                       and _keep_for_aux(r)])
-        yr = np.array([int(bool(relevance_of(train[i]))) for i in rt])
-        wr = np.array([relevance_weight(train[i]) for i in rt])
-        W, b = fit_ovr(X[rt], yr, 2, wr, self.c_other)
-        parts.append((Head("relevance", ("relevant",), 0, "sigmoid"), W, b))
-        cparts.append((Head("relevance", ("relevant",), 0, "sigmoid"),
-                       *self._concept_fit(C[rt], yr, 2, wr)))
-        rd = np.array([i for i, r in enumerate(dev) if isinstance(r.get("relevant"), bool)])
-        zr = (Xd[rd] @ W + b)[:, 0]
-        yrd = np.array([int(dev[i]["relevant"]) for i in rd])
-        meta["relevance_platt"] = list(fit_platt(zr, yrd))
-        a, bb = meta["relevance_platt"]
-        prob = 1 / (1 + np.exp(-(a * zr + bb)))
-        cw, cb = cparts[-1][1], cparts[-1][2]
-        meta["concept_relevance_platt"] = list(fit_platt(
-            np.asarray(Cd[rd][:, self.config.n_hash:] @ cw)[:, 0] + cb[0], yrd))
-        th, f1 = best_f1_threshold(prob, yrd.astype(bool))
-        meta["relevance_threshold"] = th
-        scores["relevance_dev_f1"] = f1
-        self.log(f"relevance: {len(rt)} train rows; dev F1 {f1:.4f} at p>={th:.2f}")
+        part, cpart = self._fit_relevance(train, dev, X, C, Xd, Cd, meta, scores)
+        parts.append(part)
+        cparts.append(cpart)
 
         # -- hazard
         ht = np.array([i for i, r in enumerate(train) if hazard_of(r) is not None
@@ -333,6 +315,79 @@ class Trainer:
                  f"in {time.time() - t0:.0f}s")
         return meta
 
+    def _fit_relevance(self, train: list[dict[str, Any]], dev: list[dict[str, Any]],
+                       X: sp.csr_matrix, C: sp.csr_matrix, Xd: sp.csr_matrix,
+                       Cd: sp.csr_matrix, meta: dict[str, Any], scores: dict[str, Any]
+                       ) -> tuple[tuple[Head, np.ndarray, np.ndarray],
+                                  tuple[Head, np.ndarray, np.ndarray]]:
+        """The relevance head and its concept-only twin; Platt parameters and the decision
+        threshold (best pooled F1 on the dev items with a ``relevant`` label) go into
+        ``meta``, with the dev F1 of each corpus at that threshold."""
+        rt = np.array([i for i, r in enumerate(train) if relevance_of(r) is not None
+                       and _keep_for_aux(r)])
+        yr = np.array([int(bool(relevance_of(train[i]))) for i in rt])
+        wr = np.array([relevance_weight(train[i]) for i in rt])
+        W, b = fit_ovr(X[rt], yr, 2, wr, self.c_other)
+        part = (Head("relevance", ("relevant",), 0, "sigmoid"), W, b)
+        cpart = (Head("relevance", ("relevant",), 0, "sigmoid"),
+                 *self._concept_fit(C[rt], yr, 2, wr))
+        rd = np.array([i for i, r in enumerate(dev) if isinstance(r.get("relevant"), bool)])
+        zr = (Xd[rd] @ W + b)[:, 0]
+        yrd = np.array([int(dev[i]["relevant"]) for i in rd])
+        meta["relevance_platt"] = list(fit_platt(zr, yrd))
+        a, bb = meta["relevance_platt"]
+        prob = 1 / (1 + np.exp(-(a * zr + bb)))
+        cw, cb = cpart[1], cpart[2]
+        meta["concept_relevance_platt"] = list(fit_platt(
+            np.asarray(Cd[rd][:, self.config.n_hash:] @ cw)[:, 0] + cb[0], yrd))
+        th, f1 = best_f1_threshold(prob, yrd.astype(bool))
+        meta["relevance_threshold"] = th
+        scores["relevance_dev_f1"] = f1
+        groups = np.array([str(dev[i].get("dataset")) for i in rd])
+        per = {g: round(_binary_f1(prob[groups == g] >= th, yrd[groups == g] == 1), 4)
+               for g in sorted(set(groups.tolist()))}
+        self.log(f"relevance: {len(rt)} train rows; dev F1 {f1:.4f} at p>={th:.2f} "
+                 f"(by corpus: {per})")
+        return part, cpart
+
+    def retrain_relevance(self, rows: list[dict[str, Any]], model_dir: str | Path,
+                          out_dir: str | Path) -> dict[str, Any]:
+        """Copy the model in ``model_dir`` to ``out_dir`` with only the relevance head (and
+        its concept twin, Platt parameters and threshold) retrained on ``rows``.
+
+        The other heads are spliced back bit for bit (int8 columns re-quantise to the same
+        values), so info type, hazard and needs verdicts only move where they depend on
+        relevance. The hazard concept bonus is not re-tuned, and ``accurate.npz`` is copied
+        as it is (its blend was fitted against the old relevance head: refit it before
+        relying on accurate mode). Takes about 30 s where ``train`` takes several minutes.
+        """
+        t0 = time.time()
+        src, out = Path(model_dir), Path(out_dir)
+        meta = json.loads((src / META_FILE).read_text(encoding="utf-8"))
+        if FeatureConfig(**meta["features"]) != self.config:
+            raise ValueError("the model's feature configuration differs from the trainer's")
+        train = [r for r in rows if r["split"] == "train" and r.get("text")]
+        dev = [r for r in rows if r["split"] == "dev" and r.get("text")]
+        X, C = self._features(train)
+        Xd, Cd = self._features(dev)
+        scores = dict(meta.get("dev_scores", {}))
+        part, cpart = self._fit_relevance(train, dev, X, C, Xd, Cd, meta, scores)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, (_, W, b) in ((FAST_FILE, part), (CONCEPT_FILE, cpart)):
+            heads = LinearHeads.from_bytes((src / name).read_bytes())
+            j = heads.heads["relevance"].start
+            heads.weights[:, j] = W[:, 0]
+            heads.bias[j] = b[0]
+            (out / name).write_bytes(heads.to_bytes())
+        for extra in (ACCURATE_FILE, "MODEL_CARD.md"):
+            if (src / extra).exists():
+                (out / extra).write_bytes((src / extra).read_bytes())
+        meta["dev_scores"] = scores
+        meta["relevance_retrained_on"] = dict(Counter(r.get("dataset") for r in train))
+        (out / META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        self.log(f"relevance retrained; saved to {out} in {time.time() - t0:.0f}s")
+        return meta
+
     def _tune_hazard_bonus(self, out: Path, meta: dict[str, Any],
                            dev: list[dict[str, Any]]) -> float:
         """The largest concept bonus whose dev accuracy is within 0.5 points of the best.
@@ -389,6 +444,13 @@ def tune_offsets(logp: np.ndarray, y: np.ndarray, rounds: int = 2) -> list[float
                 if f > best + 1e-4:
                     best, off = f, trial
     return [round(float(x), 3) for x in off]
+
+
+def _binary_f1(pred: np.ndarray, gold: np.ndarray) -> float:
+    tp = float(np.sum(pred & gold))
+    fp = float(np.sum(pred & ~gold))
+    fn = float(np.sum(~pred & gold))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
 def _f1s(y: np.ndarray, p: np.ndarray, k: int) -> dict[str, float]:

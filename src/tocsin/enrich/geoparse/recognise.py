@@ -15,6 +15,7 @@ Overlaps are settled leftmost-longest, so "New York City" beats "York".
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -162,20 +163,24 @@ class Recogniser:
     def __init__(self, gz: Gazetteer) -> None:
         self.gz = gz
         self._script = gz.key_script
-        self._len = gz.key_len.tolist()
-        self._zipf_en = gz.key_zipf.astype(float).tolist()
-        self._zipf_other = gz.key_zipf_other.astype(float).tolist()
-        self._nwords = gz.key_nwords.tolist()
+        # Per-key facts read once per hit: kept in array.array, not lists. A list of 711k
+        # ints is a container the cyclic GC walks on every full collection (ten of them
+        # cost ~50 ms a collection, paid every few thousand posts); arrays are not tracked.
+        self._len = _untracked(gz.key_len, "h")
+        self._zipf_en = _untracked(gz.key_zipf, "d")
+        self._zipf_other = _untracked(gz.key_zipf_other, "d")
+        self._nwords = _untracked(gz.key_nwords, "b")
         self._stop = STOPLIST  # read at import, not from the index: editable without rebuild
         self._storms = STORM_NAMES
         # per-key summaries of the postings, computed once (vectorised) instead of per hit
         starts = gz.key_ptr[:-1]
-        self._best_kind = np.minimum.reduceat(gz.kind[gz.post_ent], starts).tolist()
-        self._best_pop = np.maximum.reduceat(gz.pop[gz.post_ent], starts).tolist()
-        self._exact = (np.bitwise_or.reduceat(gz.post_flags, starts) & F_EXACT_CASE).tolist()
-        self._script_l = gz.key_script.tolist()
-        self._verify = gz.key_verify.tolist()
-        self._crc = gz.key_crc.tolist()
+        self._best_kind = _untracked(np.minimum.reduceat(gz.kind[gz.post_ent], starts), "b")
+        self._best_pop = _untracked(np.maximum.reduceat(gz.pop[gz.post_ent], starts), "q")
+        self._exact = _untracked(
+            np.bitwise_or.reduceat(gz.post_flags, starts) & F_EXACT_CASE, "b")
+        self._script_l = _untracked(gz.key_script, "b")
+        self._verify = _untracked(gz.key_verify, "b")
+        self._crc = _untracked(gz.key_crc, "I")
 
     # -- per-key facts -----------------------------------------------------------------
     def _key_facts(self, kid: int) -> tuple[int, float, bool, bool, bool]:
@@ -280,7 +285,7 @@ class Recogniser:
             s = e - klen[v]
             if verify[v] and crc32(folded[s:e].encode()) != kcrc[v]:
                 continue  # "mount_pearl" is not the key "mount pearl"
-            hit = check(text, folded, n, s, e, v, lowercase_text, surnames, zipf)
+            hit = check(text, folded, n, s, e, v, lowercase_text, surnames, zipf, True)
             if hit is not None:
                 cands.append(hit)
         # Arabic, Hebrew and CJK keys may end or start inside words: every hit, filtered
@@ -316,13 +321,16 @@ class Recogniser:
         return -1
 
     def _check(self, text: str, folded: str, n: int, s: int, e: int, kid: int,
-               lowercase_text: bool, surnames: set[int], zipf: list[float]
-               ) -> tuple[int, int, int, bool] | None:
-        """Boundary, clitic, case and common-word rules for one automaton hit."""
+               lowercase_text: bool, surnames: set[int], zipf: list[float],
+               whole_word: bool = False) -> tuple[int, int, int, bool] | None:
+        """Boundary, clitic, case and common-word rules for one automaton hit
+        (``whole_word``: the bounded automaton already checked the boundaries)."""
         scr = self._script_l[kid]
-        if e < n and scr != S_CJK and _in_word(folded[e]):
+        if whole_word:
+            pass
+        elif e < n and scr != S_CJK and _in_word(folded[e]):
             return None
-        if s > 0 and _in_word(folded[s - 1]):
+        elif s > 0 and _in_word(folded[s - 1]):
             if scr == S_ARABIC or scr == S_HEBREW:
                 ws = s - 1
                 while ws > 0 and _in_word(folded[ws - 1]):
@@ -387,8 +395,8 @@ class Recogniser:
         return bool(prev_word[:1].isupper() and prev_word.isalpha()
                     and prev_start + len(prev_word) == s - 1
                     and not _sentence_initial(text, prev_start)
-                    and fold(prev_word) not in QUALIFIERS and fold(prev_word) not in LOCATIVE
-                    and fold(prev_word) not in TITLES)
+                    and (fp := fold(prev_word)) not in QUALIFIERS and fp not in LOCATIVE
+                    and fp not in TITLES)
 
     def _cyrillic(self, text: str, cands: list[tuple[int, int, int, bool]]
                   ) -> list[tuple[int, int, int, bool]]:
@@ -418,6 +426,11 @@ class Recogniser:
 
 
 _in_word = in_word
+
+
+def _untracked(a: np.ndarray, code: str) -> array:
+    """``a`` as an array.array of type ``code`` (same values; invisible to the GC)."""
+    return array(code, a.astype(np.dtype(code)).tobytes())
 
 
 @lru_cache(maxsize=8)  # asked for each acronym-like hit of the same text
