@@ -90,9 +90,11 @@ class DedupIndex:
         self._bands = max_distance + 1
         self._band_bits = 64 // self._bands
         self._exact: OrderedDict[str, str] = OrderedDict()
-        self._band_index: list[dict[int, list[tuple[int, str]]]] = [
-            {} for _ in range(self._bands)
-        ]
+        # band value -> {report id: hash}, insertion-ordered; a bucket keeps at most
+        # ``bucket_cap`` entries (the newest), so a burst of look-alike posts sharing a band
+        # cannot make each check slower than a fixed number of comparisons.
+        self.bucket_cap = 8
+        self._band_index: list[dict[int, dict[str, int]]] = [{} for _ in range(self._bands)]
         self._order: OrderedDict[str, tuple[int, bool]] = OrderedDict()
 
     def _band_values(self, h: int) -> list[int]:
@@ -108,7 +110,7 @@ class DedupIndex:
             for band, value in zip(self._band_index, self._band_values(h), strict=True):
                 bucket = band.get(value)
                 if bucket:
-                    for other_h, other_id in bucket:
+                    for other_id, other_h in bucket.items():
                         if (h ^ other_h).bit_count() <= limit:
                             original = other_id
                             break
@@ -118,8 +120,15 @@ class DedupIndex:
             return original
         self._exact[key] = report_id
         if near:
+            cap = self.bucket_cap
             for band, value in zip(self._band_index, self._band_values(h), strict=True):
-                band.setdefault(value, []).append((h, report_id))
+                bucket = band.get(value)
+                if bucket is None:
+                    band[value] = {report_id: h}
+                else:
+                    bucket[report_id] = h
+                    if len(bucket) > cap:
+                        del bucket[next(iter(bucket))]
         self._order[report_id] = (h, near)
         while len(self._order) > self.window:
             self._evict()
@@ -135,8 +144,8 @@ class DedupIndex:
         if near:
             for band, value in zip(self._band_index, self._band_values(h), strict=True):
                 bucket = band.get(value)
-                if bucket:
-                    bucket[:] = [e for e in bucket if e[1] != old_id]
+                if bucket is not None:
+                    bucket.pop(old_id, None)
                     if not bucket:
                         del band[value]
 
