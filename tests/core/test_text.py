@@ -34,4 +34,23 @@ def test_normalise_is_idempotent_and_words_are_clean(s):
     n = normalise(s)
     assert normalise(n) == n
     for w in words(n):
-        assert w and not w.startswith("http") and "@" not in w and " " not in w
+        assert w and "://" not in w and "@" not in w and " " not in w
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_ascii_fast_path_matches_the_general_one(s):
+    import unicodedata
+
+    from tocsin.enrich.text import CONTROL_RE, WS_RE
+
+    slow = WS_RE.sub(" ", CONTROL_RE.sub("", unicodedata.normalize("NFKC", s))).strip()
+    assert normalise(s) == slow
+
+
+@given(st.text(max_size=200))
+def test_word_fast_paths_match_the_plain_regex_pipeline(s):
+    from tocsin.enrich.text import MENTION_RE, RT_PREFIX_RE, URL_RE, WORD_RE
+
+    n = normalise(s)
+    plain = MENTION_RE.sub(" ", URL_RE.sub(" ", RT_PREFIX_RE.sub("", n)))
+    assert words(n) == [w.casefold() for w in WORD_RE.findall(plain)]
