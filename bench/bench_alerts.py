@@ -226,7 +226,7 @@ def main() -> int:
     ap.add_argument("--subs", type=int, default=10_000)
     ap.add_argument("--n", type=int, default=20_000)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--stages", choices=["real", "light"], default="light")
+    ap.add_argument("--stages", choices=["real", "light"], default="real")
     ap.add_argument("--scenario", choices=["regional", "spread", "dense"], default="spread")
     a = ap.parse_args()
     stream = make_stream(a.n)
