@@ -257,6 +257,7 @@ class Event:
     bbox: tuple[float, float, float, float] | None = None  # (min_lon, min_lat, max_lon, max_lat)
     report_count: int = 0
     source_count: int = 0
+    org_source_count: int = 0  # organisational sources (agency feeds) among source_count
     languages: dict[str, int] = field(default_factory=dict)
     growth_rate: float = 0.0
     severity: float = 0.0
@@ -286,6 +287,7 @@ class Event:
             "bbox": list(self.bbox) if self.bbox else None,
             "report_count": self.report_count,
             "source_count": self.source_count,
+            "org_source_count": self.org_source_count,
             "languages": dict(self.languages),
             "growth_rate": round(self.growth_rate, 4),
             "severity": round(self.severity, 4),
@@ -336,6 +338,7 @@ def event_from_dict(d: dict[str, Any]) -> Event:
         bbox=tuple(d["bbox"]) if d.get("bbox") else None,  # type: ignore[arg-type]
         report_count=int(d.get("report_count", 0)),
         source_count=int(d.get("source_count", 0)),
+        org_source_count=int(d.get("org_source_count", 0)),
         languages=dict(d.get("languages") or {}),
         growth_rate=float(d.get("growth_rate", 0.0)),
         severity=float(d.get("severity", 0.0)),

@@ -68,6 +68,7 @@ async def test_poll_parses_entries_and_uses_etag(server):
         "Flood warning for the river valley", "Earthquake M6.1 near the coast"]
     assert "<p>" not in first[0].text and "Water levels rising" in first[0].text
     assert first[0].source == "Agency" and first[0].author_key is None
+    assert first[0].extra.get("org") is True  # organisational corroboration
     assert first[0].url == "https://example.org/a"
     assert second == []
     assert server.hits[1].get("If-None-Match") == '"v1"'

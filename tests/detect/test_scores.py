@@ -51,3 +51,14 @@ def test_bbox_ignores_a_stray_mention():
     places, bbox = places_and_bbox(c)
     assert [p["geonameid"] for p in places] == [1, 2, 3]
     assert bbox == (20.0, 10.0, 21.0, 11.0)
+
+
+def test_an_agency_feed_corroborates():
+    plain = cluster(casualties=40, sources=1, hazard="earthquake")
+    agency = cluster(casualties=40, sources=1, hazard="earthquake")
+    agency.org_sources = {"GDACS"}
+    sev_plain, tier_plain = severity_and_tier(plain, growth=500)
+    sev_agency, tier_agency = severity_and_tier(agency, growth=500)
+    assert sev_agency > sev_plain
+    assert tier_plain != Tier.FLASH and tier_agency == Tier.FLASH
+    assert severity_parts(agency, growth=500)["sources"] <= 1.0

@@ -46,6 +46,8 @@ class Cluster:
     sources: set[str] = field(default_factory=set)
     crisis: int = 0  # original reports with a crisis cue (relevant, hazard, crisis word)
     authored: int = 0  # reports carrying an author pseudonym (corroboration is checkable)
+    #: organisational sources (configured agency feeds) among the sources: corroboration
+    org_sources: set[str] = field(default_factory=set)
     languages: Counter[str] = field(default_factory=Counter)
     info: Counter[str] = field(default_factory=Counter)
     needs: Counter[str] = field(default_factory=Counter)
@@ -145,6 +147,8 @@ class Cluster:
         if original:
             self.unique_count += 1
             self.sources.add(r.author_key or r.source)
+            if r.extra.get("org"):
+                self.org_sources.add(r.source)
             if crisis_cue(r, feats):
                 self.crisis += 1
             if r.author_key:
@@ -201,6 +205,7 @@ class Cluster:
         self.report_count += other.report_count
         self.unique_count += other.unique_count
         self.sources |= other.sources
+        self.org_sources |= other.org_sources
         self.authored += other.authored
         self.crisis += other.crisis
         self.languages.update(other.languages)
@@ -240,7 +245,8 @@ class Cluster:
             "id": self.id, "created": self.created, "last": self.last, "status": self.status,
             "terms": self.terms, "n": self.n, "last_g": self.last_g,
             "report_count": self.report_count, "unique_count": self.unique_count,
-            "sources": sorted(self.sources), "authored": self.authored, "crisis": self.crisis,
+            "sources": sorted(self.sources), "org_sources": sorted(self.org_sources),
+            "authored": self.authored, "crisis": self.crisis,
             "languages": dict(self.languages),
             "info": dict(self.info), "needs": dict(self.needs), "hazards": dict(self.hazards),
             "places": self.places, "regions": dict(self.regions), "placed": self.placed,
@@ -258,6 +264,7 @@ class Cluster:
         c.n, c.last_g = d["n"], d["last_g"]
         c.report_count, c.unique_count = d["report_count"], d["unique_count"]
         c.sources = set(d["sources"])
+        c.org_sources = set(d.get("org_sources", ()))
         c.authored, c.crisis = d["authored"], d["crisis"]
         c.languages = Counter(d["languages"])
         c.info, c.needs, c.hazards = Counter(d["info"]), Counter(d["needs"]), Counter(d["hazards"])

@@ -222,7 +222,7 @@ class OnlineDetector:
         went up); a fall is recorded at the end of the batch (``_refresh``), quietly.
         """
         sev = severity(c, growth_rate(c, now))
-        tier = tier_of(sev, len(c.sources)).value
+        tier = tier_of(sev, len(c.sources), bool(c.org_sources)).value
         if _TIER_RANK[tier] > _TIER_RANK[c.tier]:
             c.severity, c.tier = sev, tier
             changes.append(self._change(ChangeKind.ESCALATED, c, now))

@@ -40,6 +40,8 @@ FLASH_AT = 0.7
 URGENT_AT = 0.45
 #: a flash needs corroboration whatever the other parts say
 FLASH_MIN_SOURCES = 3
+#: an agency's own feed reporting the event counts as much as many independent accounts
+ORG_BONUS = 0.4
 _W_HAZARD, _W_CAS, _W_GROWTH, _W_SOURCES = (WEIGHTS["hazard"], WEIGHTS["casualties"],
                                             WEIGHTS["growth"], WEIGHTS["sources"])
 _LOG200, _LOG50 = math.log(200.0), math.log(50.0)
@@ -54,7 +56,8 @@ def severity_parts(c: Cluster, growth: float) -> dict[str, float]:
         # a quarter of reports about casualties is already a lot
         "casualties": min(1.0, 4.0 * harmed / classified) if classified else 0.0,
         "growth": min(1.0, math.log1p(growth) / math.log(200.0)),
-        "sources": min(1.0, math.log1p(len(c.sources)) / math.log(50.0)),
+        "sources": min(1.0, math.log1p(len(c.sources)) / math.log(50.0)
+                       + (ORG_BONUS if c.org_sources else 0.0)),
     }
 
 
@@ -71,12 +74,15 @@ def severity(c: Cluster, growth: float) -> float:
         cas = 0.0
     gr = math.log1p(growth) / _LOG200
     src = math.log1p(len(c.sources)) / _LOG50
+    if c.org_sources:
+        src += ORG_BONUS
     return (_W_HAZARD * HAZARD_BASE.get(c.top_hazard or "", 0.3) + _W_CAS * cas
             + _W_GROWTH * (gr if gr < 1.0 else 1.0) + _W_SOURCES * (src if src < 1.0 else 1.0))
 
 
-def tier_of(sev: float, n_sources: int) -> Tier:
-    if sev >= FLASH_AT and n_sources >= FLASH_MIN_SOURCES:
+def tier_of(sev: float, n_sources: int, corroborated: bool = False) -> Tier:
+    """Flash needs independent sources, or corroboration by an organisational source."""
+    if sev >= FLASH_AT and (n_sources >= FLASH_MIN_SOURCES or corroborated):
         return Tier.FLASH
     if sev >= URGENT_AT:
         return Tier.URGENT
@@ -85,7 +91,7 @@ def tier_of(sev: float, n_sources: int) -> Tier:
 
 def severity_and_tier(c: Cluster, growth: float) -> tuple[float, Tier]:
     sev = severity(c, growth)
-    return sev, tier_of(sev, len(c.sources))
+    return sev, tier_of(sev, len(c.sources), bool(c.org_sources))
 
 
 def growth_rate(c: Cluster, now: float) -> float:
@@ -151,6 +157,7 @@ def build_event(c: Cluster, now: float, idf: Callable[[str], float], n_terms: in
         bbox=bbox,
         report_count=c.report_count,
         source_count=len(c.sources),
+        org_source_count=len(c.org_sources),
         languages=dict(c.languages),
         growth_rate=growth,
         severity=c.severity,

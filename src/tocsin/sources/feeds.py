@@ -123,6 +123,7 @@ class FeedSource:
             except BadInput as e:
                 self.health.bad(self.url, str(e))
                 continue
+            report.extra["org"] = True  # an agency's feed: organisational corroboration
             out.append(report)
         self.health.item(len(out))
         return out
