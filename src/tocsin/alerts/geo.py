@@ -10,19 +10,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-EARTH_RADIUS_KM = 6371.0088
+from ..enrich.geoparse.geo import EARTH_RADIUS_KM
+from ..enrich.geoparse.geo import haversine_km as _haversine_lat_lon
 
 Ring = Sequence[Sequence[float]]  # [[lon, lat], ...], first == last
 BBox = tuple[float, float, float, float]  # (w, s, e, n)
 
 
 def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance; accurate to ~0.5 % (spherical Earth), plenty for radii."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+    """Great-circle distance with GeoJSON's (lon, lat) argument order."""
+    return _haversine_lat_lon(lat1, lon1, lat2, lon2)
 
 
 def in_bbox(lon: float, lat: float, bbox: BBox) -> bool:

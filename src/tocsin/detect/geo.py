@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-import math
-
-EARTH_KM = 6371.0088
-
-
-def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Haversine distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
-
+from ..enrich.geoparse.geo import haversine_km as km  # one great-circle formula for all
 
 #: GeoNames feature codes too coarse to tell two disasters apart (countries, continents...)
 COARSE = frozenset({"PCLI", "PCL", "PCLD", "PCLF", "PCLS", "PCLIX", "CONT", "RGN", "TERR",
