@@ -3,12 +3,8 @@ are idempotent, an event state shared by many alerts is stored once, keys are ha
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
-from support.services import require_service
 from tocsin.alerts.alert import Alert
 from tocsin.alerts.engine import AlertEngine
 from tocsin.alerts.keys import create_key, verify_key
@@ -16,26 +12,6 @@ from tocsin.alerts.service import AlertService
 from tocsin.alerts.subscriptions import subscription_from_dict
 
 from .conftest import change, make_event
-
-PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_store(request, tmp_path):
-    if request.param == "sqlite":
-        from tocsin.store.sqlite import SQLiteStore
-
-        s = SQLiteStore(tmp_path / "t.db")
-        yield s
-        s.close()
-        return
-    require_service("PostgreSQL", "127.0.0.1", 5432)
-    from tocsin.store.postgres import PostgresStore
-
-    s = PostgresStore(PG_DSN, schema=f"t_{uuid.uuid4().hex[:12]}")
-    yield s
-    s.drop_schema()
-    s.close()
 
 
 def test_round_trip_and_idempotence(any_store):

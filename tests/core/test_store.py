@@ -1,34 +1,10 @@
 import sqlite3
-import uuid
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
-from support.services import require_service
 from tocsin.model import Event, EventStatus, Report, Source, SourceKind, Tier
 from tocsin.store.base import EventQuery
 from tocsin.store.migrations import SQLITE_MIGRATIONS
 from tocsin.store.sqlite import SQLiteStore
-
-PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        s = SQLiteStore(tmp_path / "t.db")
-        yield s
-        s.close()
-        return
-    require_service("PostgreSQL", "127.0.0.1", 5432)
-    from tocsin.store.postgres import PostgresStore
-
-    s = PostgresStore(PG_DSN, schema=f"t_{uuid.uuid4().hex[:12]}")
-    try:
-        yield s
-    finally:
-        s.drop_schema()
-        s.close()
 
 T0 = datetime(2024, 3, 1, 12, tzinfo=timezone.utc)
 
@@ -54,8 +30,8 @@ def test_wal_and_migrations(tmp_path):
     assert SQLiteStore(tmp_path / "t.db").migrate() == len(SQLITE_MIGRATIONS)  # re-open: no-op
 
 
-def test_reports_are_idempotent(store):
-    s = store
+def test_reports_are_idempotent(any_store):
+    s = any_store
     batch = [rep(i) for i in range(5)]
     assert len(s.add_reports(batch)) == 5
     assert s.add_reports([rep(i, text="changed") for i in range(5)]) == []
@@ -64,8 +40,8 @@ def test_reports_are_idempotent(store):
     assert s.count_reports() == 6
 
 
-def test_event_queries(store):
-    s = store
+def test_event_queries(any_store):
+    s = any_store
     s.upsert_events([
         ev(1, bbox=(30.0, 50.0, 36.0, 51.0)),
         ev(2, bbox=(-73.0, 18.0, -72.0, 19.0), hazard="earthquake", tier=Tier.FLASH),
@@ -89,8 +65,8 @@ def test_event_queries(store):
     assert s.get_event("nope") is None
 
 
-def test_event_reports_text_expiry_and_audit(store):
-    s = store
+def test_event_reports_text_expiry_and_audit(any_store):
+    s = any_store
     s.add_reports([rep(i, event="e1") for i in range(3)])
     rows = s.event_reports("e1", with_text=True)
     assert [r["id"] for r in rows] == ["r0", "r1", "r2"] and rows[0]["text"]
@@ -104,8 +80,8 @@ def test_event_reports_text_expiry_and_audit(store):
     assert s.audit_entries()[0]["action"] == "read_raw_reports"
 
 
-def test_sources_and_state(store):
-    s = store
+def test_sources_and_state(any_store):
+    s = any_store
     src = Source(name="GDACS", kind=SourceKind.FEED, url="https://x", items_total=3,
                  last_error="timeout")
     s.upsert_sources([src])
