@@ -73,7 +73,12 @@ export function createMap(el, { center = [20, 10], zoom = 2, minZoom = 1 } = {})
   const attribution = L.control.attribution({ prefix: false }).addTo(map);
   map.createPane('basemap');
   map.getPane('basemap').classList.add('pane-basemap');
+  // The basemap arrives asynchronously; the page may have removed this map by then (the
+  // user opened an event), and drawing onto a removed map's canvas throws.
+  let removed = false;
+  map.on('unload', () => { removed = true; });
   webSettings().then((cfg) => {
+    if (removed) return;
     if (cfg.tile_url) {
       L.tileLayer(cfg.tile_url, { maxZoom: 18 }).addTo(map);
       // Leaflet renders attributions as HTML: the operator's text is escaped first.
@@ -82,7 +87,7 @@ export function createMap(el, { center = [20, 10], zoom = 2, minZoom = 1 } = {})
     }
     attribution.addAttribution('Leaflet · Natural Earth');
     world().then((geo) => {
-      if (!geo) return;
+      if (!geo || removed) return;
       const renderer = L.canvas({ pane: 'basemap', padding: 0.5 });
       L.geoJSON(geo.land, { pane: 'basemap', interactive: false, renderer,
         style: { stroke: false, fillColor: '#eef1ea', fillOpacity: 1 } }).addTo(map);
