@@ -16,6 +16,7 @@ from typing import Any
 from ..alerts.pgstore import PG_ALERT_MIGRATION, PostgresAlertMethods
 from ..model import Event, Report, Source, SourceKind, event_from_dict, utcnow
 from .base import EventQuery
+from .query import PostgresDialect, event_filters, order_by
 
 PG_MIGRATIONS: list[list[str]] = [
     [
@@ -42,6 +43,9 @@ PG_MIGRATIONS: list[list[str]] = [
     ],
     PG_ALERT_MIGRATION,  # 2: subscriptions, alerts, API keys, dead letters (tocsin.alerts)
 ]
+
+
+_DIALECT = PostgresDialect()
 
 
 def _j(v: Any) -> str:
@@ -169,39 +173,11 @@ class PostgresStore(PostgresAlertMethods):
         return event_from_dict(row[0]) if row else None
 
     def list_events(self, q: EventQuery) -> tuple[list[Event], int]:
-        where, args = [], []
-        if q.status:
-            where.append("status = ANY(%s)")
-            args.append(q.status)
-        elif not q.include_merged:
-            where.append("status <> 'merged'")
-        if q.since:
-            where.append("last_seen >= %s")
-            args.append(q.since)
-        if q.hazard:
-            where.append("hazard = ANY(%s)")
-            args.append(q.hazard)
-        if q.tier:
-            where.append("tier = ANY(%s)")
-            args.append(q.tier)
-        if q.bbox:
-            w, s, e, n = q.bbox
-            where.append("min_lon IS NOT NULL AND max_lon >= %s AND min_lon <= %s"
-                         " AND max_lat >= %s AND min_lat <= %s")
-            args += [w, e, s, n]
-        for field, values in (("info_counts", q.info_type), ("needs_counts", q.needs),
-                              ("languages", q.lang)):
-            if values:
-                where.append(f"EXISTS (SELECT 1 FROM jsonb_each_text(body->'{field}') kv"
-                             " WHERE kv.key = ANY(%s) AND kv.value::numeric > 0)")
-                args.append(values)
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
-        order = {"recent": "last_seen DESC, id", "severity": "severity DESC, last_seen DESC, id",
-                 "reports": "report_count DESC, id"}.get(q.order, "last_seen DESC, id")
+        clause, args = event_filters(q, _DIALECT)
         with self._lock:
             total = self._conn.execute(f"SELECT count(*) FROM events{clause}", args).fetchone()[0]
             rows = self._conn.execute(
-                f"SELECT body FROM events{clause} ORDER BY {order} LIMIT %s OFFSET %s",
+                f"SELECT body FROM events{clause} ORDER BY {order_by(q)} LIMIT %s OFFSET %s",
                 [*args, q.limit, q.offset]).fetchall()
         return [event_from_dict(r[0]) for r in rows], total
 

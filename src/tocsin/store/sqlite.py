@@ -17,6 +17,9 @@ from typing import Any
 from ..model import Event, Report, Source, SourceKind, event_from_dict
 from .base import EventQuery
 from .migrations import SQLITE_MIGRATIONS
+from .query import SQLiteDialect, event_filters, order_by
+
+_DIALECT = SQLiteDialect()
 
 
 def _j(v: Any) -> str:
@@ -191,45 +194,12 @@ class SQLiteStore:
         return event_from_dict(json.loads(row[0])) if row else None
 
     def list_events(self, q: EventQuery) -> tuple[list[Event], int]:
-        where, args = [], []
-        if q.status:
-            where.append("status IN (%s)" % ",".join("?" * len(q.status)))
-            args += q.status
-        elif not q.include_merged:
-            where.append("status != 'merged'")
-        if q.since:
-            where.append("last_seen >= ?")
-            args.append(q.since.isoformat())
-        if q.hazard:
-            where.append("hazard IN (%s)" % ",".join("?" * len(q.hazard)))
-            args += q.hazard
-        if q.tier:
-            where.append("tier IN (%s)" % ",".join("?" * len(q.tier)))
-            args += q.tier
-        if q.bbox:
-            w, s, e, n = q.bbox
-            where.append("min_lon IS NOT NULL AND max_lon >= ? AND min_lon <= ?"
-                         " AND max_lat >= ? AND min_lat <= ?")
-            args += [w, e, s, n]
-        for field, values in (("info_counts", q.info_type), ("needs_counts", q.needs),
-                              ("languages", q.lang)):
-            if values:
-                # counts live in the event body; a key path per value keeps it one query
-                where.append("(" + " OR ".join(
-                    "coalesce(json_extract(body, ?), 0) > 0" for _ in values) + ")")
-                args += [f'$.{field}."{v}"' for v in values]
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
-        order = {
-            "recent": "last_seen DESC, id",
-            "severity": "severity DESC, last_seen DESC, id",
-            "reports": "report_count DESC, id",
-        }.get(q.order, "last_seen DESC, id")
+        clause, args = event_filters(q, _DIALECT)
         with self._lock:
             total = self._conn.execute(f"SELECT count(*) FROM events{clause}", args).fetchone()[0]
             rows = self._conn.execute(
-                f"SELECT body FROM events{clause} ORDER BY {order} LIMIT ? OFFSET ?",
-                [*args, q.limit, q.offset],
-            ).fetchall()
+                f"SELECT body FROM events{clause} ORDER BY {order_by(q)} LIMIT ? OFFSET ?",
+                [*args, q.limit, q.offset]).fetchall()
         return [event_from_dict(json.loads(r[0])) for r in rows], total
 
     # -- sources, state, audit -------------------------------------------------------------
