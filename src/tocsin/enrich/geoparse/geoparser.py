@@ -33,7 +33,7 @@ class Geoparser:
     def load(cls, path: Path | None = None) -> Geoparser:
         """The cached index, built on first use; one shared instance per process and path.
 
-        Sharing matters: the index is ~300 MB in memory and every stage and CLI command
+        Sharing matters: the index is ~200 MB in memory and every stage and CLI command
         in a process should use the same copy.
         """
         with _lock:

@@ -55,6 +55,12 @@ class Weights:
     near_300: float = 0.5
     home_country: float = 1.5
     lang_country: float = 0.7
+    country_self: float = 2.0  # a country named elsewhere (by a demonym, say) supports itself
+    region_of_town: float = 2.0  # "Tacoma, Washington": the region containing the town
+    a1_sibling: float = 1.0  # "Indiana, Ohio, Montana, Wyoming": a list of regions
+    a1_sibling_min: int = 4  # ... of at least this many other admin-1 of the country
+    colocated: float = 0.5  # some reading of another name lies within colocated_km
+    colocated_km: float = 50.0
     temperature: float = 1.0
     # a one-word name whose best reading is a town smaller than this, with no support from
     # the document (no country, region or nearby place, no "in"), is more likely a
@@ -105,6 +111,9 @@ class _Cands:
     top_kind: int
     top_cc: str
     top_a1: str
+    #: place readings (towns, counties) as (indexes, radians lat, lon, cos lat, lowest and
+    #: highest lat), for co-location; filled on first use
+    places: tuple | None = None
 
 
 def _cands_of(gz: Gazetteer, kid: int, w: Weights) -> _Cands:
@@ -286,6 +295,26 @@ def _resolve_keys(gz: Gazetteer, keys: list[int], pairs: tuple[tuple[int, int], 
         prev = town_region_keys.get(kid, (set(), set()))
         town_region_keys[kid] = (prev[0] | ccs, prev[1] | a1s)
 
+    # "Town, Region": the region's reading that contains one of the town's readings
+    region_town_keys: dict[int, tuple[set[str], set[str]]] = {}
+    if w.region_of_town:
+        for town, region in pairs:
+            c = cand[town]
+            prev = region_town_keys.get(region, (set(), set()))
+            region_town_keys[region] = (prev[0] | set(c.ccs), prev[1] | set(c.a1s))
+    # admin-1 regions named per country: a list of states makes "Wyoming" the state
+    a1_by_cc: dict[str, int] = {}
+    if w.a1_sibling:
+        for c in cand.values():
+            if c.top_kind == KIND_ADMIN1:
+                a1_by_cc[c.top_cc] = a1_by_cc.get(c.top_cc, 0) + 1
+
+    # co-location: readings of two different names that lie close together support each
+    # other, whichever readings the priors prefer ("Edmonton" and "Enfield" in London)
+    coloc: dict[int, list[bool]] = {}
+    if w.colocated and len(cand) >= 2:
+        coloc = _colocated(cand, w.colocated_km)
+
     # pass 2: context scores
     resolved: dict[int, tuple[int, float]] = {}
     unsupported: set[int] = set()
@@ -318,6 +347,8 @@ def _resolve_keys(gz: Gazetteer, keys: list[int], pairs: tuple[tuple[int, int], 
                         sc[j] += add
                         if cc == dominant:
                             sc[j] += w.dominant_ctx
+                    elif w.country_self:
+                        sc[j] += w.country_self * min(1.0, v)
         for a1, votes in a1_votes.items():
             js = by_a1.get(a1)
             if js is None:
@@ -343,6 +374,23 @@ def _resolve_keys(gz: Gazetteer, keys: list[int], pairs: tuple[tuple[int, int], 
             for j, cc in enumerate(ccs):
                 if kinds_l[j] >= KIND_ADMIN1 and (cc in tr[0] or a1s[j] in tr[1]):
                     sc[j] += w.town_region
+        rt = region_town_keys.get(kid)
+        if rt:
+            for j, k in enumerate(kinds_l):
+                if (k == KIND_COUNTRY and ccs[j] in rt[0]) or \
+                        (k == KIND_ADMIN1 and a1s[j] in rt[1]):
+                    sc[j] += w.region_of_town
+        if a1_by_cc:
+            for j, k in enumerate(kinds_l):
+                if k == KIND_ADMIN1:
+                    n = a1_by_cc.get(ccs[j], 0) - (own_kind == KIND_ADMIN1 and own_cc == ccs[j])
+                    if n >= w.a1_sibling_min:
+                        sc[j] += w.a1_sibling
+        cl = coloc.get(kid)
+        if cl is not None:
+            for j, near_j in enumerate(cl):
+                if near_j:
+                    sc[j] += w.colocated
         # nearness to the other places (cities and regions) of the document; plain
         # Python from here on: candidate lists are short and numpy's per-call overhead
         # was most of the cost of a document seen for the first time
@@ -371,6 +419,43 @@ def _resolve_keys(gz: Gazetteer, keys: list[int], pairs: tuple[tuple[int, int], 
             unsupported.add(kid)
 
     return resolved, frozenset(unsupported)
+
+
+def _colocated(cand: dict[int, _Cands], km: float) -> dict[int, list[bool]]:
+    """Per key, which of its place readings (towns, counties) lie within ``km`` of a place
+    reading of another key (each pair of keys is one vectorised distance matrix)."""
+    pts: list[tuple[int, tuple]] = []
+    for kid, c in cand.items():
+        if c.places is None:
+            js = [j for j, k in enumerate(c.kinds_l) if k >= KIND_CITY]
+            la = np.radians(c.lats[js].astype(np.float64))
+            c.places = (js, la[:, None], np.radians(c.lons[js].astype(np.float64))[:, None],
+                        np.cos(la)[:, None], float(la.min()) if js else 0.0,
+                        float(la.max()) if js else 0.0)
+        if c.places[0]:
+            pts.append((kid, c.places))
+    out: dict[int, list[bool]] = {}
+    if len(pts) < 2:
+        return out
+    lim_h = math.sin(km / (2 * 6371.0088)) ** 2  # haversine h at that distance
+    dlat = km / 6371.0088  # radians of latitude within km: a cheap test first
+    hits = {kid: np.zeros(len(pl[0]), dtype=bool) for kid, pl in pts}
+    for i, (k1, (_, la1, lo1, co1, lo_1, hi_1)) in enumerate(pts):
+        for k2, (_, la2, lo2, co2, lo_2, hi_2) in pts[i + 1:]:
+            if lo_2 > hi_1 + dlat or lo_1 > hi_2 + dlat:
+                continue  # no two readings at similar latitudes
+            h = np.sin((la2.T - la1) / 2) ** 2 + co1 * co2.T * np.sin((lo2.T - lo1) / 2) ** 2
+            m = h <= lim_h
+            hits[k1] |= m.any(axis=1)
+            hits[k2] |= m.any(axis=0)
+    for kid, pl in pts:
+        hit = hits[kid]
+        if hit.any():
+            flags = [False] * len(cand[kid].rows)
+            for j, h_j in zip(pl[0], hit.tolist(), strict=True):
+                flags[j] = h_j
+            out[kid] = flags
+    return out
 
 
 def place_of(gz: Gazetteer, m: Mention, row: int, score: float) -> Place:
