@@ -71,3 +71,91 @@ def test_hamming_is_a_metric(a, b):
     assert hamming(a, a) == 0
     assert hamming(a, b) == hamming(b, a)
     assert 0 <= hamming(a, b) <= 64
+
+
+class SequentialIndex:
+    """The one-report-at-a-time index the batched one must agree with (the reference).
+
+    Buckets per band value keep the ``cap`` newest entries; the exact map and the buckets
+    forget what falls out of the window. Scanning bands in order and each bucket oldest
+    first, the first entry within ``max_distance`` bits is the original.
+    """
+
+    def __init__(self, window, max_distance=4, min_tokens=4, cap=8):
+        self.window, self.d, self.min_tokens, self.cap = window, max_distance, min_tokens, cap
+        self.bits = 64 // (max_distance + 1)
+        self.bands = [{} for _ in range(max_distance + 1)]
+        self.exact = {}
+        self.order = []  # (seq, key, hash, near) of inserted reports
+        self.seq = 0
+
+    def values(self, h):
+        return [(h >> (i * self.bits)) & ((1 << self.bits) - 1) for i in range(len(self.bands))]
+
+    def check(self, rid, key, h, n_tokens):
+        near = n_tokens >= self.min_tokens and h != 0
+        if key in self.exact:
+            return self.exact[key][1]
+        if near:
+            for band, v in zip(self.bands, self.values(h), strict=True):
+                for _seq, oid, oh in band.get(v, []):
+                    if hamming(h, oh) <= self.d:
+                        return oid
+        s = self.seq
+        self.seq += 1
+        self.exact[key] = (s, rid)
+        if near:
+            for band, v in zip(self.bands, self.values(h), strict=True):
+                bucket = band.setdefault(v, [])
+                bucket.append((s, rid, h))
+                del bucket[:-self.cap]
+        self.order.append((s, key, h, near))
+        while len(self.order) > self.window:
+            os_, okey, oh, onear = self.order.pop(0)
+            if self.exact.get(okey, (None,))[0] == os_:
+                del self.exact[okey]
+            if onear:
+                for band, v in zip(self.bands, self.values(oh), strict=True):
+                    band[v] = [e for e in band.get(v, []) if e[0] != os_]
+        return None
+
+
+@st.composite
+def streams(draw):
+    """Reports drawn from a few 'stories' (hashes a few bits apart), with repeated keys."""
+    centres = draw(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=6))
+    items = []
+    for i in range(draw(st.integers(1, 120))):
+        h = draw(st.sampled_from(centres))
+        for bit in draw(st.lists(st.integers(0, 63), max_size=7)):
+            h ^= 1 << bit
+        if draw(st.integers(0, 9)) == 0:
+            h = 0
+        key = str(draw(st.integers(0, 12)))
+        items.append((f"r{i}", key, h, draw(st.sampled_from([0, 3, 4, 9]))))
+    return items
+
+
+@settings(max_examples=120, deadline=None)
+@given(streams(), st.sampled_from([0, 1, 2, 3, 7, 40, 20_000]),
+       st.lists(st.integers(1, 40), min_size=1, max_size=8))
+def test_batched_index_answers_as_one_by_one(items, window, cuts):
+    """Whatever the batch boundaries, the batched index gives the sequential answers."""
+    ref = SequentialIndex(window)
+    want = [ref.check(*it) for it in items]
+    idx = DedupIndex(window=window)
+    got, i, k = [], 0, 0
+    while i < len(items):
+        chunk = items[i:i + cuts[k % len(cuts)]]
+        i, k = i + len(chunk), k + 1
+        got += idx.check_batch(*(list(col) for col in zip(*chunk, strict=True)))
+    assert got == want
+    assert len(idx) == len(ref.order)
+
+
+def test_reports_sharing_an_id_are_separate_entries():
+    """A repeated id is two reports: the window and the exact map stay bounded."""
+    idx = DedupIndex(window=3)
+    for i in range(50):
+        assert idx.check_and_add("same-id", f"key{i}", 0, 0) is None
+    assert len(idx) == 3 and len(idx._exact) == 3

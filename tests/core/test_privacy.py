@@ -35,3 +35,15 @@ def test_author_without_pseudonymiser_is_refused():
 
     with pytest.raises(BadInput):
         report_from_dict({"id": "1", "text": "x", "user": "bob"}, source="s", pseudonymiser=None)
+
+
+def test_pseudonym_is_the_documented_hmac():
+    """HMAC-SHA256(secret, platform:handle), 16 hex characters; repeated calls agree."""
+    import hashlib
+    import hmac
+
+    ps = Pseudonymiser(b"k" * 32)
+    for handle, platform in [("@Alice", "Mastodon"), ("bob", ""), ("Ünïcode", "bsky")] * 2:
+        msg = f"{platform.casefold()}:{handle.strip().lstrip('@').casefold()}".encode()
+        want = "a_" + hmac.new(b"k" * 32, msg, hashlib.sha256).hexdigest()[:16]
+        assert ps.pseudonym(handle, platform) == want

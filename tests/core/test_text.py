@@ -54,3 +54,38 @@ def test_word_fast_paths_match_the_plain_regex_pipeline(s):
     n = normalise(s)
     plain = MENTION_RE.sub(" ", URL_RE.sub(" ", RT_PREFIX_RE.sub("", n)))
     assert words(n) == [w.casefold() for w in WORD_RE.findall(plain)]
+
+
+@given(st.text(alphabet="aZ09'-_ .,:;!?#@/\"()&\t\n\x1c\x7fRTMhtps:w" + "x" * 5, max_size=120))
+def test_ascii_words_match_the_unicode_regex(s):
+    """The translate-and-split path for ASCII gives exactly the Unicode regex's words."""
+    from tocsin.enrich.text import WORD_RE, strip_non_words
+
+    for t in (s, normalise(s)):
+        assert words(t) == WORD_RE.findall(strip_non_words(t).casefold())
+
+
+def test_batched_language_id_gives_py3langid_labels():
+    import py3langid
+
+    from tocsin.enrich.language import BATCH_MAX_BYTES, identify_batch
+
+    texts = [
+        "Un front froid se retrouve sur Cuba ce matin, des averses sont prévues",
+        "قصف عنيف على مدينة خان يونس هذا الصباح",
+        "Обстріл Харкова триває вже третю добу",
+        "הפגזה בשדרות הבוקר, אין נפגעים",
+        "Flooding in the lower town, families moved to the school",
+        "RT @desk: Flooding in the lower town https://t.co/x",
+        "Flooding in the lower town, families moved to the school",  # repeated
+        "!!! 123",
+        "ok",
+        "Terremoto de magnitud 7,8 en Ecuador; hay víctimas en Manta y Portoviejo",
+        "Séisme: les secours cherchent des survivants " * 60,  # longer than a batch row
+        "Banjir melanda Jakarta, ribuan warga mengungsi",
+    ]
+    assert len(texts[10].encode()) > BATCH_MAX_BYTES
+    expected = [identify(t) for t in texts]
+    assert identify_batch(texts) == expected
+    assert expected[7] is None and expected[8] is None
+    assert expected[0] == py3langid.classify(texts[0])[0] == "fr"

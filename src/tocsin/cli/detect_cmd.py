@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,20 @@ def _parse_sets(values: list[str] | None) -> dict[str, Any]:
         except json.JSONDecodeError:
             out[k.strip()] = raw
     return out
+
+
+def _output_lines(ids: list[str], events: list[str | None]) -> Iterator[str]:
+    """``json.dumps({"id": rid, "event": ev}, ensure_ascii=False)`` per item, byte for byte.
+
+    The string encoder json itself uses, without building a dict and walking it per line:
+    a fifth of the cost, which matters when the rest of the replay is fast.
+    """
+    enc = encode_basestring
+    for rid, ev in zip(ids, events, strict=True):
+        if type(rid) is str and (ev is None or type(ev) is str):
+            yield (f'{{"id": {enc(rid)}, "event": {"null" if ev is None else enc(ev)}}}\n')
+        else:
+            yield json.dumps({"id": rid, "event": ev}, ensure_ascii=False) + "\n"
 
 
 class _ChangeSink:
@@ -134,8 +150,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
                 sink.close()
         events = res.final_events(det, backfill)
         with open(output, "w", encoding="utf-8") as f:
-            for rid, ev in zip(res.ids, events, strict=True):
-                f.write(json.dumps({"id": rid, "event": ev}, ensure_ascii=False) + "\n")
+            f.writelines(_output_lines(res.ids, events))
         n_ev = len({e for e in events if e})
         typer.echo(f"{len(res.ids)} items, {n_ev} events, {res.bad} bad lines skipped, "
                    f"{len(res.ids) / res.seconds if res.seconds else 0:.0f} items/s", err=True)

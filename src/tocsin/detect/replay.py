@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ..enrich.chain import Stage, run_stages
-from ..model import EventChange, Report
+from ..model import EventChange, Report, utcnow
 from ..privacy import Pseudonymiser
-from ..sources.records import BadInput, report_from_dict
+from ..sources.records import NOT_PARSED, fast_loads, report_from_dict
 from .online import OnlineDetector
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,27 @@ def open_text(path: Path) -> io.TextIOBase:
         return open(path, encoding="utf-8", errors="replace")  # noqa: SIM115
     except OSError as e:
         raise StreamError(f"{path}: cannot read ({e.strerror or e}); check the path") from e
+
+
+def open_binary(path: Path) -> io.BufferedIOBase:
+    """Open plain or gzip JSON-lines as bytes (the magic bytes decide, not the name)."""
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(2)
+        if magic == b"\x1f\x8b":
+            return gzip.open(path, "rb")  # type: ignore[return-value]
+        return open(path, "rb")  # noqa: SIM115
+    except OSError as e:
+        raise StreamError(f"{path}: cannot read ({e.strerror or e}); check the path") from e
+
+
+def _text_lines(raw: bytes) -> list[str]:
+    """A byte line as the text reader saw it: decoded leniently, split at any CR or LF."""
+    text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    parts = text.split("\n")
+    if parts and parts[-1] == "":
+        parts.pop()
+    return parts
 
 
 def available_stages(mode: str = "fast", *, classify: bool = True, geoparse: bool = True
@@ -92,25 +113,53 @@ class ReplayResult:
 
 def iter_reports(path: Path, result: ReplayResult, batch_size: int
                  ) -> Iterator[list[Report]]:
-    """Batches of reports from a stream file; bad lines are counted into ``result``."""
+    """Batches of reports from a stream file; bad lines are counted into ``result``.
+
+    Lines are read as bytes and parsed by orjson where it gives exactly what ``json`` gives
+    (``records.fast_loads``); anything else (bad UTF-8, a bare CR, non-strict JSON) takes the
+    text path, which is what this reader always did: UTF-8 with replacement characters,
+    universal newlines, ``json.loads``. Each batch is stamped with one ``received_at``: its
+    lines are taken in one burst, and a clock read per line was a tenth of the reading cost.
+    """
     pseudo = Pseudonymiser(secrets.token_bytes(32))  # per run: counts sources, reveals nothing
     source = Path(path).name.split(".")[0] or "file"
     batch: list[Report] = []
-    with open_text(path) as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-                r, _unknown = report_from_dict(d, source=source, pseudonymiser=pseudo)
-            except (ValueError, BadInput) as e:
-                result.bad += 1
-                log.warning("%s:%d: skipped: %s", path, lineno, e)
-                continue
-            batch.append(r)
-            if len(batch) >= batch_size:
-                yield batch
-                batch = []
+    now = utcnow()
+
+    def bad(lineno: int, e: Exception) -> None:
+        result.bad += 1
+        log.warning("%s:%d: skipped: %s", path, lineno, e)
+
+    with open_binary(path) as f:
+        lineno = 0
+        for raw in f:
+            lineno += 1
+            d = NOT_PARSED if b"\r" in raw else fast_loads(raw)
+            if d is not NOT_PARSED:
+                objs: Any = ((lineno, d),)
+            else:  # the text reader's way, line by line as it split them
+                pieces = _text_lines(raw)
+                first = lineno
+                lineno += len(pieces) - 1
+                objs = []
+                for k, piece in enumerate(pieces):
+                    if not piece.strip():
+                        continue
+                    try:
+                        objs.append((first + k, json.loads(piece)))
+                    except ValueError as e:
+                        bad(first + k, e)
+            for n, obj in objs:
+                try:
+                    r = report_from_dict(obj, source=source, pseudonymiser=pseudo, now=now)[0]
+                except ValueError as e:  # BadInput, or a time no datetime can hold
+                    bad(n, e)
+                    continue
+                batch.append(r)
+                if len(batch) >= batch_size:
+                    yield batch
+                    batch = []
+                    now = utcnow()
     if batch:
         yield batch
 

@@ -7,10 +7,17 @@ handle is consumed here and never copied anywhere else.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Any
 
+import regex
 import xxhash
+
+try:  # a C parser, ~3x faster than json on posts; json is the reference and the fallback
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a dependency; stay correct without it
+    orjson = None  # type: ignore[assignment]
 
 from ..model import MAX_TEXT_CHARS, Report, utcnow
 from ..privacy import Pseudonymiser
@@ -27,17 +34,71 @@ KNOWN_FIELDS = frozenset(
 )
 #: Keys that name a post's author. Consumed by the pseudonymiser, never stored.
 AUTHOR_FIELDS = ("author", "user", "handle")
+_AUTHOR_KEYS = frozenset(AUTHOR_FIELDS)
 
 
 class BadInput(ValueError):
     """An item that cannot become a report; the message says what is wrong with it."""
 
 
+# orjson reads integers outside [-2**63, 2**64) as floats where json keeps them exact. Such
+# a float can only hide in a float or a container value; a line that has one of those and a
+# run of 19 digits anywhere goes to json, so that no id or label changes its spelling.
+_LONG_DIGITS = regex.compile(rb"[0-9]{19}")
+_SCALARS = (str, int, bool, type(None))
+
+#: what ``fast_loads`` returns when it leaves the line to ``json``
+NOT_PARSED: Any = object()
+
+
+def fast_loads(raw: bytes) -> Any:
+    """Parse one JSON line with orjson, or ``NOT_PARSED`` when only ``json`` can answer exactly.
+
+    ``NOT_PARSED`` means: this line is not valid UTF-8 or not strict JSON (``NaN``, ``1e400``,
+    a lone surrogate escape, a UTF-8 BOM...), or it may have an integer orjson would turn into
+    a float. The caller then parses it as it always did, so results and error messages stay
+    those of ``json.loads``; orjson is only ever a faster way to the same object.
+    """
+    if orjson is None:
+        return NOT_PARSED
+    try:
+        d = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return NOT_PARSED
+    if type(d) is dict:
+        for v in d.values():
+            if type(v) not in _SCALARS:
+                if _LONG_DIGITS.search(raw) is not None:
+                    return NOT_PARSED
+                break
+    elif type(d) is float or (type(d) is list and _LONG_DIGITS.search(raw) is not None):
+        return NOT_PARSED
+    return d
+
+
+def loads_line(raw: bytes) -> Any:
+    """``json.loads(raw.decode("utf-8", errors="replace"))``, the same object, faster."""
+    obj = fast_loads(raw)
+    if obj is NOT_PARSED:
+        return json.loads(raw.decode("utf-8", errors="replace"))
+    return obj
+
+
 def parse_time(value: Any) -> datetime:
+    if type(value) is str and len(value) == 20 and value[19] == "Z" and value[10] == "T":
+        # "2016-04-17T05:05:27Z", the shape of every stream here: the general path below
+        # reads it as value[:19] + "+00:00", which is this, at a third of the cost
+        try:
+            return datetime.fromisoformat(value[:19]).replace(tzinfo=timezone.utc)
+        except ValueError:
+            pass  # the general path says what is wrong
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, (int, float)):
-        dt = datetime.fromtimestamp(float(value), tz=timezone.utc)
+        try:
+            dt = datetime.fromtimestamp(float(value), tz=timezone.utc)
+        except (OverflowError, OSError, ValueError) as e:  # 1e300, NaN: bad input, not a crash
+            raise BadInput(f"unreadable time {value!r}") from e
     elif isinstance(value, str) and value:
         v = value.strip()
         if v.endswith("Z"):
@@ -66,13 +127,13 @@ def report_from_dict(
     text = d.get("text")
     if not isinstance(text, str):
         raise BadInput("missing or non-string 'text'")
-    if not text.strip():
+    if not text or text.isspace():  # ``not text.strip()`` without copying the text
         raise BadInput("empty 'text'")
     truncated = len(text) > MAX_TEXT_CHARS
     if truncated:
         text = text[:MAX_TEXT_CHARS]
     received = now or utcnow()
-    raw_time = d.get("time", d.get("published_at"))
+    raw_time = d["time"] if "time" in d else d.get("published_at")
     published = parse_time(raw_time) if raw_time not in (None, "") else received
     rid = d.get("id")
     if rid is None or rid == "":
@@ -81,7 +142,7 @@ def report_from_dict(
     elif not isinstance(rid, (str, int)):
         raise BadInput("'id' must be a string or an integer")
     author_key = None
-    for key in AUTHOR_FIELDS:
+    for key in () if _AUTHOR_KEYS.isdisjoint(d) else AUTHOR_FIELDS:
         handle = d.get(key)
         if handle:
             if pseudonymiser is None:
@@ -91,19 +152,18 @@ def report_from_dict(
     lang = d.get("lang")
     if lang is not None and not isinstance(lang, str):
         lang = None
-    url = d.get("url") if isinstance(d.get("url"), str) else None
-    unknown = [k for k in d if k not in KNOWN_FIELDS]
-    extra = {k: d[k] for k in ("event", "dataset") if k in d}
-    report = Report(
-        id=str(rid),
-        source=str(d.get("source") or source),
-        text=text,
-        published_at=published,
-        received_at=received,
-        url=url,
-        author_key=author_key,
-        lang=lang or None,
-        truncated=truncated,
-        extra=extra,
-    )
+    url = d.get("url")
+    if url is not None and not isinstance(url, str):
+        url = None
+    # the common case (every field known) without a Python loop over the fields
+    unknown = [] if KNOWN_FIELDS.issuperset(d) else [k for k in d if k not in KNOWN_FIELDS]
+    extra: dict[str, Any] = {}
+    if "event" in d:
+        extra["event"] = d["event"]
+    if "dataset" in d:
+        extra["dataset"] = d["dataset"]
+    # positional (id, source, text, published_at, received_at, url, author_key, lang,
+    # truncated): a third cheaper than keywords, and this runs once per item of every source
+    report = Report(str(rid), str(d.get("source") or source), text, published, received, url,
+                    author_key, lang or None, truncated, extra=extra)
     return report, unknown
