@@ -125,3 +125,63 @@ def test_unknown_option_is_rejected():
 
     with pytest.raises(ValueError, match="join_treshold"):
         create_detector(join_treshold=0.1)
+
+
+def _chatter(rng, n, start, town, gid):
+    """Geo-tagged small talk from one town: judged (weakly) relevant, no hazard named."""
+    talk = ["coffee", "brunch", "concert", "gym", "traffic", "sunset", "shopping", "match"]
+    out = []
+    for i in range(n):
+        r = mk(f"at {town} " + " ".join(rng.sample(talk, 3)) + f" c{i}", start + i * 3,
+               rid=f"chat-{i}", author=f"a_chat{i % 9}", places=[place(gid, "Arnhaven",
+                                                                       10.0, 20.0)],
+               relevant=True, hazard="none")
+        r.relevance = 0.6
+        out.append(r)
+    return out
+
+
+def test_chatter_without_a_hazard_opens_no_event(rng):
+    # the classifier let it through (relevant, 0.6) but found no hazard in it: it may not
+    # open a story; with the rule off, the same stream opens an "Arnhaven" event
+    reps = enrich(_chatter(rng, 60, 0, "arnhaven", 1001))
+    assert not [c for c in run(create_detector(), reps) if c.kind == ChangeKind.NEW]
+    reps = enrich(_chatter(rng, 60, 0, "arnhaven", 1001))
+    off = run(create_detector(no_hazard_relevance=0.0), reps)
+    assert [c for c in off if c.kind == ChangeKind.NEW]
+
+
+def test_the_disaster_not_the_chatter_opens_the_event(rng):
+    # chatter from a town, then a flood there: the event opened is the flood's, and the
+    # chatter before it stays out of it
+    chat = _chatter(rng, 40, 0, "arnhaven", 1001)
+    flood = story(rng, ["arnhaven", "flood", "arnhaven", "river"], ["rising", "burst"], 40,
+                  200, 1, "f", places=[place(1001, "Arnhaven", 10.0, 20.0)], hazard="flood",
+                  relevant=True)
+    reps = enrich(chat + flood)
+    det = create_detector()
+    run(det, reps)
+    final = dict(zip((r.id for r in reps), final_ids(det, reps), strict=True))
+    ev = Counter(final[r.id] for r in flood if final[r.id])
+    (top, n), = ev.most_common(1)
+    assert n >= 36
+    assert sum(final[r.id] == top for r in chat) <= 4
+
+
+def test_no_hazard_reports_still_join_an_event_that_names_them(rng):
+    # once the flood is an event, posts about it in which no hazard was found still count
+    flood = story(rng, ["arnhaven", "flood", "arnhaven", "river"], ["rising", "burst"], 40,
+                  0, 1, "f", places=[place(1001, "Arnhaven", 10.0, 20.0)], hazard="flood",
+                  relevant=True)
+    later = story(rng, ["arnhaven", "river", "arnhaven"], ["rising", "burst"], 20, 45, 1,
+                  "n", places=[place(1001, "Arnhaven", 10.0, 20.0)], hazard="none",
+                  relevant=True)
+    for r in later:
+        r.relevance = 0.7
+    reps = enrich(flood + later)
+    det = create_detector()
+    run(det, reps)
+    final = dict(zip((r.id for r in reps), final_ids(det, reps), strict=True))
+    top = Counter(final[r.id] for r in flood).most_common(1)[0][0]
+    assert top is not None
+    assert sum(final[r.id] == top for r in later) >= 16

@@ -150,3 +150,35 @@ def test_changes_carry_the_state_at_each_change_within_one_batch(rng):
     last = changes[-1]
     assert last.kind is ChangeKind.UPDATED and last.event.id == first.event.id
     assert first.event.report_count < last.event.report_count == len(batch)
+
+
+def _forced_pair(det, rng, hazard_a: str, hazard_b: str):
+    """Two events about one town that online decisions kept apart; hazards as given."""
+    town = [place(1001, "Arnhaven", 10.0, 20.0, "AA")]
+    a = enrich(story(rng, ["kelda", "arnhaven", "kelda"], ["hit", "battered"], 20, 0, 1, "a",
+                     places=town, hazard=hazard_a))
+    det.observe(a)
+    b = enrich(story(rng, ["arnhaven", "levee", "arnhaven"], ["breached"], 20, 30, 1, "b",
+                     places=town, hazard=hazard_b))
+    other = det._new_candidate(b[0], b[0].published_at.timestamp())
+    for i, r in enumerate(b):
+        words = {"levee": 1.0, "g:1001": 3.0, f"w{i}": 1.0}
+        other.add(r, words, r.published_at.timestamp(), 1.0, 0.5)
+    other.status = EventStatus.ACTIVE.value
+    det.candidates.pop(other.id)
+    det.promoted[other.id] = None
+    det._index(other, list(other.terms))
+    return det._merge_pass(det.clock.now)
+
+
+def test_storm_and_flood_reports_of_one_scene_merge(rng):
+    # per-report hazard labels split one storm between "storm" and "flood": same family
+    det = create_detector(merge_every=10**9)
+    merged = [c for c in _forced_pair(det, rng, "storm", "flood") if c.kind == ChangeKind.MERGED]
+    assert len(merged) == 1
+
+
+def test_an_earthquake_and_a_storm_in_one_town_stay_apart(rng):
+    det = create_detector(merge_every=10**9)
+    assert not [c for c in _forced_pair(det, rng, "storm", "earthquake")
+                if c.kind == ChangeKind.MERGED]

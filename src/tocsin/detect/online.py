@@ -19,6 +19,9 @@ Why this shape:
   known, ``promote_sources`` independent sources) joined it, it has a newsworthy anchor and
   a crisis cue, and it is not a sub-story of a live event (then it is folded into that
   event). Its earlier reports are back-filled into the event (``drain_backfill``).
+* **No hazard, no new story.** A report in which the classifier found no hazard (and whose
+  relevance it was unsure of) may join an event but never opens or grows a candidate: city
+  small talk would otherwise become a "story" before any disaster there.
 * **Tentative members.** A report that matches an event only weakly opens its own candidate
   (a new story may start with it) and falls back to that event if the candidate dies: recall
   without letting weak matches steer anything.
@@ -81,6 +84,10 @@ _NEWS_SHARE = 0.5
 _SCENE_SHARE = 0.2
 #: both halves of a split hashtag must appear in this many recent (decayed) reports
 _SPLIT_MIN_DOCS = 3.0
+#: hazards of one family count as one kind of disaster for merges and folds: a storm floods
+#: and sets off landslides, and per-report labels split one storm's reports between "storm"
+#: and "flood" (a flood event whose reports say "storm" 60 % of the time is still a flood)
+_FAMILY = {"storm": "hydromet", "flood": "hydromet", "landslide": "hydromet"}
 
 
 class OnlineDetector:
@@ -132,6 +139,7 @@ class OnlineDetector:
         self.last_clusters = out = []
         clock, dfclock, df = self.clock, self.dfclock, self.df
         split, remember, index = self._split, self._remember, self._index
+        cfg = self.cfg
         for r in batch:
             t = r.published_at.timestamp()
             factor = clock.advance(t)
@@ -153,6 +161,10 @@ class OnlineDetector:
                 r.event_id = None
                 out.append(None)
                 continue
+            # the classifier judged it relevant but found no hazard in it (and was not sure
+            # of it): it may join a story that is already an event, never open or grow one
+            quiet_cue = (r.hazard == "none" and cfg.no_hazard_relevance > 0.0
+                         and (r.relevance is None or r.relevance < cfg.no_hazard_relevance))
             if r.relevant is False:
                 # judged not relevant: feeds no event — no candidate, no profile, no source —
                 # but a report that plainly tells a live event's story (strong similarity)
@@ -169,8 +181,21 @@ class OnlineDetector:
                 r.event_id = c.id
                 out.append(c.id)
                 continue
-            c, sim, fallback = self._assign(r, feats, now, places=places)
+            c, sim, fallback = self._assign(r, feats, now, events_only=quiet_cue,
+                                            places=places)
             if c is None:
+                if quiet_cue:
+                    # geo-tagged chatter ("I'm at … (Boston, MA)") would otherwise grow a
+                    # "Boston" story before any disaster there, and the disaster's first
+                    # reports would then join it. A weak match to an event is remembered
+                    # as a late (back-filled) member of that event, volume only.
+                    e = self.clusters.get(fallback) if fallback is not None else None
+                    if e is not None and e.is_event:
+                        self._note_backfill(r.id, e.id)
+                        e.report_count += 1
+                    r.event_id = None
+                    out.append(None)
+                    continue
                 c = self._new_candidate(r, t)
             status = c.status
             # only reports that name the story reshape a mature event's vocabulary: the
@@ -574,7 +599,9 @@ class OnlineDetector:
     @staticmethod
     def _hazards_agree(a: Cluster, b: Cluster) -> bool:
         ha, hb = a.dominant_hazard(_HAZARD_SHARE), b.dominant_hazard(_HAZARD_SHARE)
-        return not (ha and hb and ha != hb)
+        if ha is None or hb is None or ha == hb:
+            return True
+        return _FAMILY.get(ha, ha) == _FAMILY.get(hb, hb)
 
     # ------------------------------------------------------------------ lifecycle
     def _lifecycle(self, now: float) -> list[EventChange]:
