@@ -2,6 +2,8 @@
 
 Two modes share one interface:
 - ``fast`` (default): hashed n-grams + multilingual concepts, linear heads; > 20k texts/s.
+  A model may add static word vectors distilled from the encoder (``static.py``; the shipped
+  one does not: they did not help on held-out data).
 - ``accurate``: the fast scores, then the multilingual e5 encoder for the texts where the
   fast path is unsure or whose language the n-grams were never trained on (Arabic, Hebrew,
   Cyrillic ...), blended with dev-tuned weights. It runs at encoder speed on those texts only.
@@ -24,6 +26,7 @@ from ...model import INFO_TYPES
 from .features import FeatureConfig, Featurizer
 from .linear import LinearHeads, sigmoid, softmax
 from .rules import concept_hazard_hits, concept_need_hits, decide_hazards, decide_needs
+from .static import STATIC_FILE, StaticVectors
 
 FAST_FILE = "fast.npz"
 CONCEPT_FILE = "concepts.npz"
@@ -79,7 +82,8 @@ class Classifier:
     """Load once, then call :meth:`classify` on batches."""
 
     def __init__(self, heads: LinearHeads, meta: dict[str, Any], mode: str = "fast",
-                 accurate: Any = None, concept_heads: LinearHeads | None = None) -> None:
+                 accurate: Any = None, concept_heads: LinearHeads | None = None,
+                 static: StaticVectors | None = None) -> None:
         if mode not in ("fast", "accurate"):
             raise ValueError(f"mode must be 'fast' or 'accurate', not {mode!r}")
         self.heads = heads
@@ -90,6 +94,10 @@ class Classifier:
         if self.featurizer.n_features != heads.n_features:
             raise ValueError("model weights do not match its feature configuration; "
                              "the model folder is corrupt or from another version")
+        if heads.n_dense and (static is None or static.n_features != heads.n_dense):
+            raise ValueError(f"the model's heads need {STATIC_FILE} with {heads.n_dense} "
+                             "features; the model folder is incomplete or mixed")
+        self.static = static if heads.n_dense else None
         self.trained_langs = frozenset(meta["trained_langs"])
         self.info_temperature = float(meta["info_temperature"])
         self.concept_info_temperature = float(meta.get("concept_info_temperature", 1.0))
@@ -116,12 +124,13 @@ class Classifier:
         heads = LinearHeads.from_bytes((folder / FAST_FILE).read_bytes())
         cpath = folder / CONCEPT_FILE
         concept_heads = LinearHeads.from_bytes(cpath.read_bytes()) if cpath.exists() else None
+        static = StaticVectors.load(folder / STATIC_FILE) if heads.n_dense else None
         accurate = None
         if mode == "accurate":
             from .accurate import AccurateHeads
 
             accurate = AccurateHeads.load(folder / ACCURATE_FILE)
-        return cls(heads, meta, mode, accurate, concept_heads)
+        return cls(heads, meta, mode, accurate, concept_heads, static)
 
     # -- scoring ------------------------------------------------------------------------
     def score(self, texts: list[str], langs: list[str | None] | None = None) -> Scored:
@@ -133,7 +142,10 @@ class Classifier:
             trained = np.array([
                 (lang in self.trained_langs) if lang else bool(lat >= MIN_LATIN)
                 for lang, lat in zip(langs, batch.latin, strict=True)])
-        logits = self.heads.logits(batch.blocks)
+        dense = None
+        if self.static is not None and batch.word_docs is not None:
+            dense = self.static.pool(batch.word_docs, batch.word_hashes, batch.n_docs)
+        logits = self.heads.logits(batch.blocks, dense_x=dense)
         concepts = batch.concept_matrix(self.featurizer.n_concepts)
         h = self.heads.heads
         temps = np.full((len(texts), 1), self.info_temperature, dtype=np.float32)
@@ -151,7 +163,7 @@ class Classifier:
             else:
                 logits[untrained] = self.heads.logits(
                     [b[untrained] for b in batch.blocks], np.zeros(len(untrained), bool),
-                    len(batch.blocks) - 1)
+                    len(batch.blocks) - 1, None if dense is None else dense[untrained])
         info = softmax(logits[:, h["info"].start:h["info"].stop] / temps)
         rel = sigmoid(pa * logits[:, h["relevance"].start] + pb)
         hz = softmax(logits[:, h["hazard"].start:h["hazard"].stop], self.hazard_temperature)

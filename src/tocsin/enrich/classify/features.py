@@ -61,6 +61,8 @@ class Batch:
     concept_ids: np.ndarray  # concept index of each hit
     n_docs: int
     latin: np.ndarray  # share of each doc's letters that are Latin script (0..1)
+    word_docs: np.ndarray | None = None  # doc index of each word, in order
+    word_hashes: np.ndarray | None = None  # 64-bit hash of each word (static-vector key)
 
     def matrix(self) -> sp.csr_matrix:
         """One summed matrix (for training; the sum sorts indices, which costs time)."""
@@ -115,14 +117,15 @@ class Featurizer:
         return out
 
     def _word_blocks(self, cps: np.ndarray, doc_of: np.ndarray
-                     ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Word unigrams and bigrams from space-delimited runs (text is padded with spaces)."""
+                     ) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray, np.ndarray]:
+        """Word unigrams and bigrams from space-delimited runs (text is padded with spaces);
+        also each word's doc and full 64-bit hash (the key of its static vector)."""
         n = cps.shape[0]
         is_space = cps == SPACE
         starts = np.flatnonzero(~is_space[1:] & is_space[:-1]) + 1
         ends = np.flatnonzero(~is_space[:-1] & is_space[1:]) + 1
         if not starts.shape[0]:
-            return []
+            return [], np.zeros(0, np.int64), np.zeros(0, np.uint64)
         with np.errstate(over="ignore"):
             # P[i] = sum_{j<i} c_j * inv^j ; hash(s, e) = (P[e] - P[s]) * mul^s
             inv_pows = np.empty(n, dtype=np.uint64)
@@ -141,13 +144,14 @@ class Featurizer:
         keep = ~is_sep_word
         wdoc = doc_of[starts]
         bits = self.config.bits
-        out = [(wdoc[keep], _mix(wh[keep], bits))]
+        kdoc, kh = wdoc[keep], wh[keep]
+        out = [(kdoc, _mix(kh, bits))]
         if self.config.word_bigrams and wh.shape[0] > 1:
             ok = keep[:-1] & keep[1:]
             with np.errstate(over="ignore"):
                 bh = wh[:-1][ok] * _SALT_BIGRAM + (wh[1:][ok] ^ (wh[1:][ok] >> np.uint64(29)))
             out.append((wdoc[:-1][ok], _mix(bh, bits)))
-        return out
+        return out, kdoc, kh
 
     def transform(self, texts: list[str]) -> Batch:
         """Feature blocks for ``texts`` (any languages, any lengths)."""
@@ -164,8 +168,10 @@ class Featurizer:
         doc_of = np.cumsum(is_sep)  # a separator counts for the next doc; it is masked out
         parts = self._char_blocks(cps, doc_of, is_sep)
         n_char = len(parts)
+        word_docs, word_hashes = None, None
         if self.config.words:
-            parts += self._word_blocks(cps, doc_of)
+            wparts, word_docs, word_hashes = self._word_blocks(cps, doc_of)
+            parts += wparts
         # row-normalise the n-gram part: 1/sqrt(count) per entry approximates an L2 norm
         counts = np.zeros(n_docs, dtype=np.int64)
         for d, _ in parts:
@@ -185,7 +191,17 @@ class Featurizer:
         n_letters = np.bincount(doc_of[letter], minlength=n_docs)[:n_docs]
         n_latin = np.bincount(doc_of[letter & (cps < 0x250)], minlength=n_docs)[:n_docs]
         latin = np.where(n_letters > 0, n_latin / np.maximum(n_letters, 1), 1.0)
-        return Batch(blocks, kd, kc, n_docs, latin)
+        return Batch(blocks, kd, kc, n_docs, latin, word_docs, word_hashes)
+
+    def word_keys(self, words: list[str]) -> np.ndarray:
+        """The 64-bit hash :meth:`transform` gives each of ``words`` (folded, one word each);
+        these key the static word vectors (``static.py``)."""
+        b = self.transform(words)
+        if b.word_docs is None or b.word_hashes is None:
+            raise ValueError("word features are switched off in this configuration")
+        if not np.array_equal(b.word_docs, np.arange(len(words))):
+            raise ValueError("each item must fold to exactly one word")
+        return b.word_hashes
 
 
 def _csr_in_row_order(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,

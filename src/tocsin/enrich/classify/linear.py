@@ -1,4 +1,5 @@
-"""Linear heads over hashed features: storage, int8 quantisation and fast scoring.
+"""Linear heads over hashed features (+ a small dense block): storage, int8 quantisation and
+fast scoring.
 
 All heads (information type, relevance, hazard, needs) share one feature space, so their
 weights are stacked into one matrix and a batch is scored with one sparse x dense product
@@ -31,36 +32,57 @@ class Head:
 
 
 class LinearHeads:
-    """Stacked linear heads: ``logits = X @ W + b``."""
+    """Stacked linear heads: ``logits = X @ W + D @ W_dense + b``.
 
-    def __init__(self, heads: list[Head], weights: np.ndarray, bias: np.ndarray) -> None:
+    ``D`` is an optional dense block (the pooled static word vectors, ``static.py``) with its
+    own small float32 weight matrix ``dense``; heads that do not use it have zero columns.
+    """
+
+    def __init__(self, heads: list[Head], weights: np.ndarray, bias: np.ndarray,
+                 dense: np.ndarray | None = None) -> None:
         self.heads = {h.name: h for h in heads}
         self.weights = np.ascontiguousarray(weights, dtype=np.float32)
         self.bias = np.asarray(bias, dtype=np.float32)
+        self.dense = None if dense is None else np.ascontiguousarray(dense, dtype=np.float32)
 
     @classmethod
-    def stack(cls, parts: list[tuple[Head, np.ndarray, np.ndarray]]) -> LinearHeads:
-        """Build from per-head ``(head, W[n_features, n_classes], b[n_classes])``."""
+    def stack(cls, parts: list[tuple[Head, np.ndarray, np.ndarray]],
+              dense: dict[str, np.ndarray] | None = None) -> LinearHeads:
+        """Build from per-head ``(head, W[n_features, n_classes], b[n_classes])``;
+        ``dense`` maps a head name to its dense-block weights ``[n_dense, n_classes]``."""
         heads, ws, bs, start = [], [], [], 0
         for head, w, b in parts:
             heads.append(Head(head.name, head.classes, start, head.kind))
             start += len(head.classes)
             ws.append(w)
             bs.append(b)
-        return cls(heads, np.hstack(ws), np.concatenate(bs))
+        dw = None
+        if dense:
+            n_dense = next(iter(dense.values())).shape[0]
+            dw = np.zeros((n_dense, start), dtype=np.float32)
+            for h in heads:
+                if h.name in dense:
+                    dw[:, h.start:h.stop] = dense[h.name]
+        return cls(heads, np.hstack(ws), np.concatenate(bs), dw)
+
+    @property
+    def n_dense(self) -> int:
+        return 0 if self.dense is None else int(self.dense.shape[0])
 
     @property
     def n_features(self) -> int:
         return int(self.weights.shape[0])
 
     def logits(self, blocks: list[sp.csr_matrix], keep_rows: np.ndarray | None = None,
-               ngram_blocks: int | None = None) -> np.ndarray:
+               ngram_blocks: int | None = None, dense_x: np.ndarray | None = None
+               ) -> np.ndarray:
         """Sum of block products plus bias.
 
         ``keep_rows`` (bool per row) zeroes the first ``ngram_blocks`` blocks' contribution
         for rows where it is False: texts in a language the n-grams were never trained on get
         only the language-independent concept features (hashed n-grams of an unseen script
-        land on buckets whose weights mean something else, i.e. noise).
+        land on buckets whose weights mean something else, i.e. noise). ``dense_x`` is the
+        dense block (required when the heads have dense weights).
         """
         out = np.zeros((blocks[0].shape[0], self.weights.shape[1]), dtype=np.float32)
         n_ng = len(blocks) if ngram_blocks is None else ngram_blocks
@@ -69,6 +91,13 @@ class LinearHeads:
             if keep_rows is not None and i < n_ng:
                 part[~keep_rows] = 0.0
             out += part
+        if self.dense is not None:
+            if dense_x is None:
+                raise ValueError("these heads need the dense (static vector) features")
+            d = dense_x @ self.dense
+            if keep_rows is not None:
+                d[~keep_rows] = 0.0
+            out += d
         out += self.bias
         return out
 
@@ -82,9 +111,10 @@ class LinearHeads:
         kinds = np.array([h.kind for h in self.heads.values()])
         starts = np.array([h.start for h in self.heads.values()], dtype=np.int64)
         classes = np.array(["|".join(h.classes) for h in self.heads.values()])
+        extra = {} if self.dense is None else {"dense": self.dense}
         buf = io.BytesIO()
         np.savez_compressed(buf, q=q, scale=scale, bias=self.bias, names=names, kinds=kinds,
-                            starts=starts, classes=classes)
+                            starts=starts, classes=classes, **extra)
         return buf.getvalue()
 
     @classmethod
@@ -94,7 +124,7 @@ class LinearHeads:
         heads = [Head(str(n), tuple(str(c).split("|")), int(s), str(k))
                  for n, k, s, c in zip(z["names"], z["kinds"], z["starts"], z["classes"],
                                        strict=True)]
-        return cls(heads, weights, z["bias"])
+        return cls(heads, weights, z["bias"], z["dense"] if "dense" in z.files else None)
 
 
 def softmax(z: np.ndarray, temperature: float = 1.0) -> np.ndarray:

