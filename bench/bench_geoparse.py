@@ -12,25 +12,38 @@ at the start of a stream) and "warm" (the same posts again: every document's set
 names already resolved once). A live stream sits in between and moves towards warm.
 
     .venv/bin/python bench/bench_geoparse.py [--n 20000] [--file POSTS.jsonl.gz]
+        [--old OLD/src/tocsin/enrich/geoparse]
 
 Without --file it uses HumAID test tweets from ../shared/data when present, else
-synthetic crisis posts.
+synthetic crisis posts. The pipeline stage (``GeoparseStage.enrich`` on batches of 256
+reports, cold then warm) is timed too.
+
+--old compares against another copy of this package (say the last commit's:
+``git archive HEAD src | tar -x -C /tmp/old``) in the same process, on the same loaded
+index: the two are run on alternate 500-post chunks, in alternating order, best of 3
+passes, which cancels most of a shared machine's drift; it prints old/new ratios.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import importlib
 import json
 import random
 import resource
+import shutil
+import sys
+import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import regex
 
-from tocsin.enrich.geoparse import Geoparser
+from tocsin.enrich.geoparse import Geoparser, GeoparseStage
 from tocsin.enrich.geoparse.resolve import clear_caches
+from tocsin.model import Report
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/data/classify/humaid.test.jsonl.gz"
 WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}]*")
@@ -66,10 +79,65 @@ def rate(fn, texts: list[str]) -> float:
     return len(texts) / max(time.process_time() - t, 1e-9)
 
 
+def stage_rate(stage, texts: list[str]) -> float:
+    now = datetime(2020, 1, 1, tzinfo=UTC)
+    reports = [Report(id=str(i), source="bench", text=x, published_at=now, lang="en")
+               for i, x in enumerate(texts)]
+    t = time.process_time()
+    for i in range(0, len(reports), 256):
+        stage.enrich(reports[i:i + 256])
+    return len(texts) / max(time.process_time() - t, 1e-9)
+
+
+def load_old(pkg: Path):
+    """Another copy of the geoparse package, importable next to this one as ``_geo_old``."""
+    tmp = Path(tempfile.mkdtemp(prefix="bench-geo-old-"))
+    dst = tmp / "_geo_old"
+    shutil.copytree(pkg, dst, ignore=shutil.ignore_patterns("__pycache__"))
+    for f in dst.glob("*.py"):
+        f.write_text(f.read_text("utf-8").replace("tocsin.enrich.geoparse", "_geo_old"),
+                     "utf-8")
+    sys.path.insert(0, str(tmp))
+    return (importlib.import_module("_geo_old.geoparser"),
+            importlib.import_module("_geo_old.stage"), importlib.import_module("_geo_old.resolve"))
+
+
+def compare_old(gp: Geoparser, texts: list[str], pkg: Path) -> dict:
+    """us/post of the old and this code, same process and index, interleaved chunks."""
+    og, ost, ores = load_old(pkg)
+    old_gp = og.Geoparser(gp.gazetteer)
+    sides = {"old": (old_gp, ost.GeoparseStage(old_gp), ores.clear_caches),
+             "new": (gp, GeoparseStage(gp), clear_caches)}
+    for g, _, _ in sides.values():
+        g.parse_batch(texts[:300])
+    chunks = [texts[i:i + 500] for i in range(0, len(texts), 500)]
+    best: dict[str, float] = {}
+    for _ in range(3):
+        tot = dict.fromkeys((f"{w}_{s}" for w in ("recognise", "stage_cold", "stage_warm")
+                             for s in sides), 0.0)
+        for _, _, clear in sides.values():
+            clear()
+        for what in ("recognise", "stage_cold", "stage_warm"):
+            for i, ch in enumerate(chunks):
+                for side in (("old", "new") if i % 2 == 0 else ("new", "old")):
+                    g, st, _ = sides[side]
+                    if what == "recognise":
+                        tot[f"{what}_{side}"] += len(ch) / rate(g.recogniser.find, ch)
+                    else:
+                        tot[f"{what}_{side}"] += len(ch) / stage_rate(st, ch)
+        for k, v in tot.items():
+            best[k] = min(best.get(k, 1e9), v)
+    out = {f"{k}_us": round(v * 1e6 / len(texts), 1) for k, v in best.items()}
+    for w in ("recognise", "stage_cold", "stage_warm"):
+        out[f"{w}_old_over_new"] = round(best[f"{w}_old"] / best[f"{w}_new"], 2)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=20000)
     ap.add_argument("--file", type=Path)
+    ap.add_argument("--old", type=Path, help="another copy of the geoparse package")
     a = ap.parse_args()
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
@@ -106,11 +174,21 @@ def main() -> None:
     clear_caches()
     res["geoparse_cold_per_s"] = round(rate(gp.parse, texts))
     res["geoparse_per_s"] = round(rate(gp.parse, texts))  # warm
-    for k in ("recognise", "geoparse_cold", "geoparse"):
+    clear_caches()
+    stage = GeoparseStage(gp)
+    res["stage_cold_per_s"] = round(stage_rate(stage, texts))
+    res["stage_per_s"] = round(stage_rate(stage, texts))  # warm
+    for k in ("regex_tokenise", "recognise", "geoparse_cold", "geoparse", "stage_cold",
+              "stage"):
         res[f"{k}_us"] = round(1e6 / res[f"{k}_per_s"], 1)
+    # in-run baseline: how many regex tokenisations of the same post a geoparse costs
+    for k in ("recognise", "geoparse_cold", "geoparse", "stage_cold", "stage"):
+        res[f"{k}_vs_regex"] = round(res[f"{k}_us"] / res["regex_tokenise_us"], 2)
     res["geoparse_vs_naive"] = round(res["geoparse_per_s"] / res["naive_dict_per_s"], 3)
     res["geoparse_cold_vs_naive"] = round(res["geoparse_cold_per_s"] / res["naive_dict_per_s"], 3)
     res["target_30us_met"] = res["geoparse_cold_us"] <= 30
+    if a.old:
+        res["vs_old"] = compare_old(gp, texts, a.old)
     print(json.dumps(res, indent=1))
 
 

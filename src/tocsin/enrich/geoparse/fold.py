@@ -104,6 +104,10 @@ _BOUND_TABLE = _BoundTable()
 
 _ASCII_BOUND = bytes(i if chr(i).isalnum() else ord(BOUND) for i in range(128)) \
     + bytes(range(128, 256))
+ASCII_FOLD = _ASCII_FOLD  # for callers that fold ASCII text inline (the recogniser)
+#: ASCII text straight to its bounded form (without the end markers): fold, then bound
+ASCII_FOLD_BOUND = bytes(_ASCII_BOUND[_ASCII_FOLD[i]] for i in range(128)) \
+    + bytes(range(128, 256))
 
 
 def bounded(folded: str) -> str:

@@ -64,8 +64,8 @@ class Geoparser:
         first mention: a post about "Goma, DR Congo" is located in Goma, not the country.
         """
         ps = [p for p in places if p.geonameid is not None and p.score >= LOCATE_MIN_SCORE]
-        if not ps:
-            return None
+        if len(ps) < 2:
+            return ps[0] if ps else None
         counts: dict[int, int] = {}
         for p in ps:
             counts[p.geonameid] = counts.get(p.geonameid, 0) + 1  # type: ignore[index]

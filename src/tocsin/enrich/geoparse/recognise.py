@@ -15,6 +15,7 @@ Overlaps are settled leftmost-longest, so "New York City" beats "York".
 
 from __future__ import annotations
 
+import re
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,7 +25,14 @@ from zlib import crc32
 import numpy as np
 import regex
 
-from tocsin.enrich.geoparse.fold import bounded, fold, in_word
+from tocsin.enrich.geoparse.fold import (
+    ASCII_FOLD,
+    ASCII_FOLD_BOUND,
+    BOUND,
+    bounded,
+    fold,
+    in_word,
+)
 from tocsin.enrich.geoparse.gazetteer import (
     F_EXACT_CASE,
     KIND_CITY,
@@ -71,6 +79,7 @@ NEVER = frozenset(fold(w) for w in (
 HAZARD_WORDS = frozenset(
     "hurricane storm typhoon cyclone depression tropical tormenta huracan ouragan "
     "tempete".split())
+_HAZARD_LENS = frozenset(len(w) for w in HAZARD_WORDS)  # fold() keeps the length
 QUALIFIERS = frozenset(
     "north south east west northern southern eastern western central greater downtown "
     "upper lower new old st saint san santa fort port mount lake".split())
@@ -89,9 +98,20 @@ STORM_NAMES = _data_words("storm_names.txt")
 STOPLIST = _data_words("stoplist.txt")
 
 _HAS_CYRILLIC = regex.compile(r"\p{Cyrillic}")
-#: characters of the scripts whose keys live in the unbounded automaton (fold.script_of)
-_INSIDE_SCRIPTS = regex.compile(
+#: the blocks that hold every \p{Cyrillic} character (a superset; tests check it): the
+#: stdlib's re finds none of them in most non-ASCII posts several times faster
+_MAYBE_CYRILLIC = re.compile(
+    "[\u0400-\u052f\u1c80-\u1c8f\u1d2b\u1d78\u2de0-\u2dff\ua640-\ua69f\ufe2e\ufe2f"
+    "\U0001e030-\U0001e08f]")
+#: characters of the scripts whose keys live in the unbounded automaton (fold.script_of);
+#: code-point ranges only, so the stdlib's re gives the same answers as regex, faster
+_INSIDE_SCRIPTS = re.compile(
     "[\u0590-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _has_cyrillic(text: str) -> bool:
+    return _MAYBE_CYRILLIC.search(text) is not None and \
+        _HAS_CYRILLIC.search(text) is not None
 _SENT_END = frozenset(".!?\n:;\"“”«»|•")
 
 
@@ -183,6 +203,17 @@ class Recogniser:
         self._crc = _untracked(gz.key_crc, "I")
         #: keys of NEVER words ("Hurricane", "God"), which _accept_latin always refuses
         self._never = frozenset(k for k in map(gz.key_id, NEVER) if k >= 0)
+        self._lfacts: dict[int, tuple[bool, bool, bool, int, int, bool]] = {}
+        #: one-word storm names ("harvey") that _latin can only refuse in a text with
+        #: capitals: not exact-case, not stop-listed (the stop-list rule comes first), so
+        #: the hit is dropped in the loop; its surname mark would never matter either,
+        #: since no hit of the key can be accepted in that text
+        self._storm_only = frozenset(
+            k for k in map(gz.key_id, (w for w in STORM_NAMES
+                                       if w.isalnum() and w not in STOPLIST))
+            if k >= 0 and self._script_l[k] == S_LATIN and self._nwords[k] == 1
+            and not self._exact[k])
+        self._skip_cased = self._never | self._storm_only
 
     # -- per-key facts -----------------------------------------------------------------
     def _key_facts(self, kid: int) -> tuple[int, float, bool, bool, bool]:
@@ -267,19 +298,32 @@ class Recogniser:
         if not text:
             return []
         zipf = self._zipf_en if lang in (None, "en") else self._zipf_other
-        folded = fold(text)
+        ascii_text = text.isascii()
+        if ascii_text:  # fold and bound in one encode (most posts): same strings as below
+            raw = text.encode("ascii")
+            folded = raw.translate(ASCII_FOLD).decode("ascii")
+            btext = BOUND + raw.translate(ASCII_FOLD_BOUND).decode("ascii") + BOUND
+            # in ASCII, isupper() is A-Z, exactly what lower() changes
+            lowercase_text = text.lower() == text
+        else:
+            folded = fold(text)
+            btext = bounded(folded)
+            lowercase_text = not any(map(str.isupper, text))
         n = len(folded)
-        lowercase_text = not any(c.isupper() for c in text)
         cands: list[tuple[int, int, int, bool]] = []
         surnames: set[int] = set()
         klen = self._len
         kscript = self._script_l
         check = self._check
+        latin = self._latin
         # Whole-word hits of the word-delimited scripts: the bounded automaton only
         # reports keys with a word boundary (or the text's edge) on both sides.
         verify, kcrc = self._verify, self._crc
         never, cased = self._never, not lowercase_text
-        for end_i, v in self.gz.bounded.iter(bounded(folded)):
+        # Latin keys dropped without a call: NEVER words, and in a text with capitals the
+        # storm names too
+        skip = self._skip_cased if cased else never
+        for end_i, v in self.gz.bounded.iter(btext):
             e = end_i - 1
             if v < 0:  # keys that differ only in punctuation ("dong'an", "dong an")
                 v = self._clash(v, folded, e)
@@ -288,16 +332,22 @@ class Recogniser:
             s = e - klen[v]
             # the two commonest rejections, decided here without a call: a Latin hit in
             # lower case in a text that has capitals (4 in 10 hits), and NEVER words
-            if cased and kscript[v] == S_LATIN and text[s].islower() or v in never:
-                continue
-            if verify[v] and crc32(folded[s:e].encode()) != kcrc[v]:
-                continue  # "mount_pearl" is not the key "mount pearl"
-            hit = check(text, folded, n, s, e, v, lowercase_text, surnames, zipf, True)
+            if kscript[v] == S_LATIN:
+                if cased and text[s].islower() or v in skip:
+                    continue
+                if verify[v] and crc32(folded[s:e].encode()) != kcrc[v]:
+                    continue  # "mount_pearl" is not the key "mount pearl"
+                hit = latin(text, folded, s, e, v, lowercase_text, surnames, zipf)
+            else:
+                if v in never:
+                    continue
+                if verify[v] and crc32(folded[s:e].encode()) != kcrc[v]:
+                    continue
+                hit = check(text, folded, n, s, e, v, lowercase_text, surnames, zipf, True)
             if hit is not None:
                 cands.append(hit)
         # Arabic, Hebrew and CJK keys may end or start inside words: every hit, filtered
         # here (only texts that contain those scripts).
-        ascii_text = text.isascii()
         if not ascii_text and _INSIDE_SCRIPTS.search(folded) is not None:
             for end_i, kid in self.gz.automaton.iter(folded):
                 e = end_i + 1
@@ -307,11 +357,16 @@ class Recogniser:
                             surnames, zipf)
                 if hit is not None:
                     cands.append(hit)
-        if surnames:
+        cyrillic = not ascii_text and _has_cyrillic(text)
+        if not cands:
+            if not cyrillic:
+                return []
+        elif surnames:
             cands = [c for c in cands if c[2] not in surnames]
-        if not ascii_text and _HAS_CYRILLIC.search(text):
+        if cyrillic:
             cands.extend(self._cyrillic(text, cands))
-        cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+        if len(cands) > 1:
+            cands.sort(key=_span_order)
         out: list[Mention] = []
         last_end = -1
         for s, e, kid, loc in cands:
@@ -320,6 +375,114 @@ class Recogniser:
             out.append(Mention(s, e, text[s:e], kid, loc))
             last_end = e
         return out
+
+    def _latin(self, text: str, folded: str, s: int, e: int, kid: int,
+               lowercase_text: bool, surnames: set[int], zipf: array
+               ) -> tuple[int, int, int, bool] | None:
+        """``_check(..., whole_word=True)`` for a Latin key, in one call: the same rules in
+        the same order (``_is_name_part``, then ``_accept_latin``), with the per-key facts
+        read once from a small cache and the text scanned only as far as a rule needs.
+
+        The caller has already refused a lower-case hit in a text with capitals, NEVER
+        keys and failed CRC checks.
+        """
+        f = self._lfacts.get(kid)
+        if f is None:
+            f = self._latin_facts(kid)
+        exact, multi, name_part, bk, pop, important = f
+        # _word_before
+        j = s - 1
+        while j >= 0 and text[j] == " ":
+            j -= 1
+        pend = j + 1
+        while j >= 0 and (text[j].isalnum() or text[j] in ".-'’"):
+            j -= 1
+        prev_start = j + 1
+        prev_word = text[prev_start:pend]
+        c0 = text[s]
+        # _is_name_part: "Conor McGregor"
+        if name_part and c0.isupper() and prev_word[:1].isupper() and prev_word.isalpha() \
+                and pend == s - 1 and not _sentence_initial(text, prev_start) \
+                and (fp := fold(prev_word)) not in QUALIFIERS and fp not in LOCATIVE \
+                and fp not in TITLES:
+            surnames.add(kid)
+            return None
+        # _accept_latin
+        orig = text[s:e]
+        locative = prev_word.lower() in LOCATIVE
+        if folded[s:e] in NEVER:
+            return None
+        if exact:
+            letters = [c for c in orig if c.isalpha()]
+            if "." in orig:
+                if not letters or not letters[0].isupper():
+                    return None
+            elif not all(c.isupper() for c in letters):
+                return None
+            if orig.replace(".", "") == "US" and _mostly_upper(text):
+                return None
+            return (s, e, kid, locative)
+        if len(orig) <= 5 and orig.isupper() and not _mostly_upper(text):
+            return None  # an acronym ("NATO", "APC"), not a name
+        if not c0.isupper():
+            if not lowercase_text:
+                return None
+            if (bk <= 1 or pop >= 100_000) and zipf[kid] < 3.5:
+                return (s, e, kid, locative)
+            return None
+        if prev_word:
+            if prev_word.rstrip(".").lower() in TITLES:
+                return None
+            if len(prev_word) in _HAZARD_LENS and fold(prev_word) in HAZARD_WORDS:
+                return None
+        if multi:
+            return (s, e, kid, locative)
+        key = folded[s:e]
+        # _accept_latin reads the next word (nxt) for "follows_region", "part_of_name" and
+        # its evidence (locative and not part_of_name). follows_region needs
+        # text[e:e + 2] == ", " and a capitalised nxt, but nxt is read from e on, so after
+        # "," it is empty: that rule never fires. The rest is decided here in the same
+        # order, reading nxt only where the outcome depends on it.
+        if key in self._stop:
+            # refused when nxt is capitalised ("South Florida", "Coast Guard"), else
+            # evidence, which is then just `locative`
+            if not locative or _next_upper(text, e):
+                return None
+            return (s, e, kid, locative)
+        if key in self._storms:
+            return None
+        pon = None  # part_of_name, read on demand
+        if bk == KIND_CITY and not locative:
+            pon = _part_of_name(text, e)
+            if pon:
+                return None  # "Jordan Peterson", "Washington Post": a longer proper name
+        z = zipf[kid]
+        if z >= 5.5 and bk >= 2 or z >= 4.3 and not important and pop < 300_000 or \
+                z >= 3.3 and pop < 5_000 and not important or \
+                z >= 3.0 and not important and pop < 100_000 and _sentence_initial(text, s):
+            # a common word: only with evidence
+            if not locative:
+                return None
+            if pon is None:
+                pon = _part_of_name(text, e)
+            return None if pon else (s, e, kid, locative)
+        if prev_word[:1].isupper() and bk == KIND_CITY and pop < 100_000 and \
+                not locative and not _sentence_initial(text, prev_start) and \
+                fold(prev_word) not in QUALIFIERS:
+            return None  # inside a longer capitalised name
+        return (s, e, kid, locative)
+
+    def _latin_facts(self, kid: int) -> tuple[bool, bool, bool, int, int, bool]:
+        """(exact-case, several words, may be a surname, best kind, best population,
+        non-city) of a key, cached: hits repeat the same few thousand keys."""
+        bk, pop = self._best_kind[kid], self._best_pop[kid]
+        multi = self._nwords[kid] > 1
+        f = (bool(self._exact[kid]), multi,
+             not multi and bk == KIND_CITY and pop < 500_000, bk, pop, bk < KIND_CITY)
+        if len(self._lfacts) >= 50_000:
+            self._lfacts.clear()
+        self._lfacts[kid] = f
+        return f
 
     def _clash(self, v: int, folded: str, e: int) -> int:
         for kid, k in self.gz.bounded_clash[-2 - v]:
@@ -435,12 +598,48 @@ class Recogniser:
 _in_word = in_word
 
 
+def _next_upper(text: str, e: int) -> bool:
+    """Whether _word_after(text, e) is capitalised."""
+    n = len(text)
+    while e < n and text[e] == " ":
+        e += 1
+    # nxt is the alnum run there: a non-alnum character that is "upper" (Ⓐ) makes it empty
+    return e < n and text[e].isupper() and text[e].isalnum()
+
+
+def _part_of_name(text: str, e: int) -> bool:
+    """_accept_latin's part_of_name: the next word is capitalised and not a
+    PLACE_FOLLOWERS word ("Gaza City" is a place, "Jordan Peterson" is not)."""
+    n = len(text)
+    while e < n and text[e] == " ":
+        e += 1
+    if e >= n or not (text[e].isupper() and text[e].isalnum()):
+        return False
+    m = e
+    while m < n and text[m].isalnum():
+        m += 1
+    return text[e:m].lower() not in PLACE_FOLLOWERS
+
+
+def _span_order(c: tuple[int, int, int, bool]) -> tuple[int, int]:
+    return c[0], c[0] - c[1]
+
+
 def _untracked(a: np.ndarray, code: str) -> array:
     """``a`` as an array.array of type ``code`` (same values; invisible to the GC)."""
     return array(code, a.astype(np.dtype(code)).tobytes())
 
 
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_ASCII_UPPER = bytes(range(65, 91))
+
+
 @lru_cache(maxsize=8)  # asked for each acronym-like hit of the same text
 def _mostly_upper(text: str) -> bool:
+    if text.isascii():  # the same counts: in ASCII, isalpha() is A-Za-z, isupper() A-Z
+        raw = text.encode("ascii")
+        n_letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+        n_upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+        return n_letters > 0 and n_upper > 0.6 * n_letters
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)

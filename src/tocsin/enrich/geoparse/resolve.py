@@ -14,7 +14,7 @@ One sense per discourse: every mention of the same name gets the same referent.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -75,6 +75,7 @@ DEFAULT_WEIGHTS = Weights()
 #: documents' name sets and 6k places, and the process grew by 79 MB (15 MB without them).
 PRIOR_CACHE_SIZE = 20_000
 NEAR_CACHE_SIZE = 16  # per key: the places it is named with, distances computed once
+COLOC_CACHE_SIZE = 16  # per key: the other names it was co-located with
 _CACHES: dict[tuple[int, Weights], dict[int, _Cands]] = {}
 
 
@@ -114,35 +115,48 @@ class _Cands:
     #: place readings (towns, counties) as (indexes, radians lat, lon, cos lat, lowest and
     #: highest lat), for co-location; filled on first use
     places: tuple | None = None
+    #: co-location with another key's place readings, as computed by _colocated for the
+    #: ordered pair (this key, that key): other key -> (this key's hits, that key's hits),
+    #: or None where no two readings lie at similar latitudes
+    coloc: dict[int, tuple | None] = field(default_factory=dict)
 
 
 def _cands_of(gz: Gazetteer, kid: int, w: Weights) -> _Cands:
     ents, flags = gz.postings(kid)
-    pr = _priors(gz, ents, flags, w)
+    kinds, pops = gz.kind[ents], gz.pop[ents]
+    pr = _priors(gz, ents, flags, w, kinds, pops)
     if len(ents) > MAX_CANDIDATES:
         top = np.argsort(-pr)[:MAX_CANDIDATES]
-        ents, pr = ents[top], pr[top]
-    kinds = gz.kind[ents]
+        ents, pr, kinds, pops = ents[top], pr[top], kinds[top], pops[top]
     rows = ents.tolist()
-    winner = int(ents[int(pr.argmax())])
-    ccs = [gz.country_of(r) for r in rows]
-    a1s = [gz.admin1_of(r) for r in rows]
+    best = int(pr.argmax())
+    # gz.country_of / admin1_of of each row, with one array lookup for all rows
+    cc_vocab, a1_vocab = gz.cc_vocab, gz.a1_vocab
+    ccs = [cc_vocab[i] for i in gz.cc_code[ents].tolist()]
+    a1s = [a1_vocab[i] for i in gz.a1_code[ents].tolist()]
+    kinds_l = kinds.tolist()
     by_cc: dict[str, list[int]] = {}
     by_a1: dict[str, list[int]] = {}
     for j, (cc, a1) in enumerate(zip(ccs, a1s, strict=True)):
         by_cc.setdefault(cc, []).append(j)
         by_a1.setdefault(a1, []).append(j)
-    return _Cands(ents, winner, gz.lat[ents], gz.lon[ents],
-                  pr.tolist(), kinds.tolist(), ccs, a1s, by_cc, by_a1, {}, rows,
-                  gz.pop[ents].tolist(), int(gz.kind[winner]), gz.country_of(winner),
-                  gz.admin1_of(winner))
+    # the prior-only winner and its kind, country and admin-1, read from the lists
+    return _Cands(ents, rows[best], gz.lat[ents], gz.lon[ents],
+                  pr.tolist(), kinds_l, ccs, a1s, by_cc, by_a1, {}, rows,
+                  pops.tolist(), kinds_l[best], ccs[best], a1s[best])
 
 
-def _priors(gz: Gazetteer, ents: np.ndarray, flags: np.ndarray, w: Weights) -> np.ndarray:
-    kinds = gz.kind[ents]
-    pr = np.log10(gz.pop[ents].astype(np.float64) + 10.0)
+def _priors(gz: Gazetteer, ents: np.ndarray, flags: np.ndarray, w: Weights,
+            kinds: np.ndarray | None = None, pops: np.ndarray | None = None) -> np.ndarray:
+    """Priors of the entities ``ents`` (``kinds``/``pops``: their gz.kind/gz.pop, if the
+    caller has them)."""
+    if kinds is None:
+        kinds = gz.kind[ents]
+    if pops is None:
+        pops = gz.pop[ents]
+    pr = np.log10(pops.astype(np.float64) + 10.0)
     pr += np.asarray(w.kind_bonus)[kinds]
-    pr += w.megacity * ((kinds == KIND_CITY) & (gz.pop[ents] >= 1_000_000))
+    pr += w.megacity * ((kinds == KIND_CITY) & (pops >= 1_000_000))
     pr += w.capital * gz.capital[ents]
     pr += w.primary * ((flags & F_PRIMARY) != 0)
     pr += w.curated * ((flags & F_CURATED) != 0)
@@ -157,9 +171,14 @@ def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | No
         return []
     # Everything below depends on the text only through this signature; posts repeat the
     # same few names ("Ecuador", "Japan"), so most documents are resolved from the cache.
-    keys = list(dict.fromkeys(m.key_id for m in mentions))
-    pairs = tuple((mentions[i].key_id, mentions[i + 1].key_id) for i in range(len(mentions) - 1)
-                  if _is_region_gap(text[mentions[i].end:mentions[i + 1].start]))
+    if len(mentions) == 1:  # most posts with a place: the same signature, built directly
+        keys = [mentions[0].key_id]
+        pairs: tuple[tuple[int, int], ...] = ()
+    else:
+        keys = list(dict.fromkeys(m.key_id for m in mentions))
+        pairs = tuple((mentions[i].key_id, mentions[i + 1].key_id)
+                      for i in range(len(mentions) - 1)
+                      if _is_region_gap(text[mentions[i].end:mentions[i + 1].start]))
     sig = (tuple(keys), pairs, lang, home_country)
     last = _LAST[0]  # one read: another thread may swap in a whole new tuple
     if last is not None and last[0] is gz and last[1] is weights:
@@ -249,7 +268,6 @@ def _resolve_keys(gz: Gazetteer, keys: list[int], pairs: tuple[tuple[int, int], 
     w = weights
     # candidates and priors per distinct key (one sense per discourse)
     cand: dict[int, _Cands] = {}
-    top1: dict[int, int] = {}
     for kid in keys:
         hit = cache.get(kid)
         if hit is None:
@@ -258,8 +276,7 @@ def _resolve_keys(gz: Gazetteer, keys: list[int], pairs: tuple[tuple[int, int], 
                 cache.clear()
             cache[kid] = hit
         cand[kid] = hit
-        # pass 1: prior-only winners give the document's context
-        top1[kid] = hit.top
+    # pass 1: prior-only winners (c.top) give the document's context
     cc_votes: dict[str, float] = {}
     a1_votes: dict[str, float] = {}
     for c in cand.values():
@@ -323,11 +340,11 @@ def _resolve_keys(gz: Gazetteer, keys: list[int], pairs: tuple[tuple[int, int], 
     lang_ctx = bool(lang and lang != "en")
     for kid, c in cand.items():
         ccs, kinds_l, a1s = c.ccs, c.kinds_l, c.a1s
-        own = top1[kid]
-        own_cc = gz.country_of(own)
-        own_kind = int(gz.kind[own])
+        # the prior-only winner (c.top) and its facts
+        own_cc = c.top_cc
+        own_kind = c.top_kind
         own_vote = 1.0 if own_kind == KIND_COUNTRY else (0.5 if own_kind >= KIND_ADMIN1 else 0)
-        own_a1 = gz.admin1_of(own) if own_kind >= KIND_ADMIN1 else None
+        own_a1 = c.top_a1 if own_kind >= KIND_ADMIN1 else None
         own_a1_vote = 1.0 if own_kind in (KIND_ADMIN1, KIND_ADMIN2) else w.a1_vote_city
         # Context touches few candidates: visit only those, through the per-key indexes
         # by country and admin-1. Each candidate still gets its additions in the same
@@ -441,13 +458,23 @@ def _colocated(cand: dict[int, _Cands], km: float) -> dict[int, list[bool]]:
     dlat = km / 6371.0088  # radians of latitude within km: a cheap test first
     hits = {kid: np.zeros(len(pl[0]), dtype=bool) for kid, pl in pts}
     for i, (k1, (_, la1, lo1, co1, lo_1, hi_1)) in enumerate(pts):
+        memo = cand[k1].coloc  # pairs of names recur across documents: each pair once
         for k2, (_, la2, lo2, co2, lo_2, hi_2) in pts[i + 1:]:
-            if lo_2 > hi_1 + dlat or lo_1 > hi_2 + dlat:
-                continue  # no two readings at similar latitudes
-            h = np.sin((la2.T - la1) / 2) ** 2 + co1 * co2.T * np.sin((lo2.T - lo1) / 2) ** 2
-            m = h <= lim_h
-            hits[k1] |= m.any(axis=1)
-            hits[k2] |= m.any(axis=0)
+            if k2 in memo:
+                r = memo[k2]
+            else:
+                if lo_2 > hi_1 + dlat or lo_1 > hi_2 + dlat:
+                    r = None  # no two readings at similar latitudes
+                else:
+                    h = np.sin((la2.T - la1) / 2) ** 2 + \
+                        co1 * co2.T * np.sin((lo2.T - lo1) / 2) ** 2
+                    m = h <= lim_h
+                    r = (m.any(axis=1), m.any(axis=0))
+                if len(memo) < COLOC_CACHE_SIZE:
+                    memo[k2] = r
+            if r is not None:
+                hits[k1] |= r[0]
+                hits[k2] |= r[1]
     for kid, pl in pts:
         hit = hits[kid]
         if hit.any():
