@@ -106,6 +106,16 @@ class DetectorConfig:
     #: re-opened and merged with the Alberta floods a month later). 30 -> 14 days was chosen
     #: after looking at that failure; only these two values were tried.
     retain_closed: float = 14 * DAY
+    # --- story shift ----------------------------------------------------------------------
+    #: an event that existed ``split_age`` before a burst and then takes, within
+    #: ``split_window``, at least ``split_min`` reports and ``split_ratio`` times as many as
+    #: in its whole life before, was a prelude to another story: the burst carries on as a
+    #: new event (NEW) and the prelude stays behind as a closed event of its own. Chosen on
+    #: crisismmd and crisislex_t6 (see docs/detection.md); 0 turns it off.
+    split_ratio: float = 4.0
+    split_min: int = 40
+    split_window: float = 1 * HOUR
+    split_age: float = 18 * HOUR
     # --- merges ---------------------------------------------------------------------------
     #: reports between two merge passes over the open events
     merge_every: int = 500

@@ -29,6 +29,9 @@ Why this shape:
   reports that name it reshape its vocabulary, a report lacking its primary anchor is scored
   down, and only a report that names it re-opens it once closed. Without this, successive
   hurricanes chain into one event through the words all hurricanes share.
+* **Story shift.** An event that existed for a while and is then swamped, within an hour,
+  by several times as many reports as it ever had (marathon-morning "Boston" chatter, then
+  the bombing) carries on under a new id announced NEW; the prelude stays a closed event.
 * **Merges** repair the fragments that online decisions inevitably make: every
   ``merge_every`` reports, events that share their primary anchors (mutually) or their scene
   merge into the older one, which keeps its id; the other keeps a pointer (status MERGED,
@@ -41,7 +44,7 @@ import heapq
 import json
 import math
 import zlib
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from datetime import datetime
 from typing import Any
 
@@ -124,6 +127,9 @@ class OnlineDetector:
         #: provisional cluster id per report of the last ``observe`` call (None: unclustered);
         #: ``final_event`` turns it into the final event id once the stream is over
         self.last_clusters: list[str | None] = []
+        #: event id -> (stream time, report id) of the reports it took directly within the
+        #: last ``split_window``: the story-shift test (``_story_shift``)
+        self._burst: dict[str, deque[tuple[float, str]]] = {}
 
     # ------------------------------------------------------------------ public surface
     def observe(self, batch: list[Report]) -> list[EventChange]:
@@ -221,6 +227,11 @@ class OnlineDetector:
             if self._pending:  # STATUS changes (re-openings), in stream order
                 changes.extend(self._pending)
                 self._pending = []
+            if status != CANDIDATE and cfg.split_ratio > 0.0:
+                # (a folded candidate's reports were counted when it was folded)
+                old_id = c.id
+                if self._story_shift(c, t, (r.id,), now, changes):
+                    dirty.pop(old_id, None)
             if c.status != CANDIDATE:
                 dirty[c.id] = c
                 self._escalation(c, now, changes)
@@ -234,9 +245,11 @@ class OnlineDetector:
         if self.processed >= self._next_merge:
             self._next_merge = self.processed + self.cfg.merge_every
             changes.extend(self._merge_pass(now))
+        done: set[int] = set()  # an event split in this batch is in ``dirty`` twice
         for c in dirty.values():
-            if c.status == _MERGED:
+            if c.status == _MERGED or id(c) in done:
                 continue
+            done.add(id(c))
             changes.append(self._refresh(c, now))
         return changes
 
@@ -251,6 +264,63 @@ class OnlineDetector:
         if _TIER_RANK[tier] > _TIER_RANK[c.tier]:
             c.severity, c.tier = sev, tier
             changes.append(self._change(ChangeKind.ESCALATED, c, now))
+
+    def _story_shift(self, c: Cluster, t: float, rids: tuple[str, ...] | list[str], now: float,
+                     changes: list[EventChange]) -> bool:
+        """Split off a burst that dwarfs everything the event had before it.
+
+        An event opened by a slow trickle (city small talk, another storm's aftermath) that
+        suddenly takes, within ``split_window``, ``split_ratio`` times as many reports as in
+        its whole life before, is now telling another story: the marathon-morning "Boston"
+        chatter was not the bombing, the Irma-aftermath reports about Barbuda were not Maria.
+        The live cluster carries on under a new id, announced NEW at the burst, and its
+        reports of the window are re-assigned to it (back-filled); the prelude keeps the old
+        id as a closed event that takes nothing more. True when it split.
+        """
+        cfg = self.cfg
+        win = self._burst.get(c.id)
+        if win is None:
+            win = self._burst[c.id] = deque()
+        for rid in rids:
+            win.append((t, rid))
+        start = t - cfg.split_window
+        while win and win[0][0] < start:
+            win.popleft()
+        k = len(win)
+        if k < cfg.split_min or c.created > win[0][0] - cfg.split_age:
+            return False
+        if k < cfg.split_ratio * (c.report_count - k):
+            return False
+        old_id = c.id
+        prelude = self._event(c, now)
+        prelude.status = EventStatus.CLOSED
+        self.archive[old_id] = prelude
+        if len(self.archive) > _ARCHIVE:
+            self.archive.popitem(last=False)
+        changes.append(EventChange(kind=ChangeKind.STATUS, event=prelude, at=to_ts(now)))
+        del self._burst[old_id]
+        self._unindex(c, self.ev_post)
+        del self.clusters[old_id]
+        self._anchor_cache.pop(old_id, None)
+        # named after the burst's first report, as a candidate is: that report may have
+        # opened a candidate folded into this event, whose id is taken
+        base = "e" + xxhash.xxh64_hexdigest(win[0][1].encode("utf-8"))[:12]
+        cid, i = base, 1
+        while (cid in self.clusters or cid in self.promoted or cid in self._absorbed
+               or cid in self.pointers):
+            cid, i = f"{base}-{i}", i + 1
+        c.id = cid
+        self.clusters[cid] = c
+        self.promoted[cid] = None
+        self._index(c, list(c.terms))
+        for _t, wid in win:
+            self._note_backfill(wid, cid)
+            if wid in self.recent:
+                self.recent[wid] = cid
+        c.severity, tier = severity_and_tier(c, growth_rate(c, now))
+        c.tier = tier.value
+        changes.append(self._change(ChangeKind.NEW, c, now))
+        return True
 
     def tick(self, now: datetime) -> list[EventChange]:
         t = now.timestamp()
@@ -521,7 +591,8 @@ class OnlineDetector:
             # (not ``c.terms.keys() - host.terms.keys()``: that walks the host's vocabulary)
             hterms = host.terms
             new_terms = [w for w in c.terms if w not in hterms]
-            for rid, _fb in c.members:
+            kept = [rid for rid, _fb in c.members]
+            for rid in kept:
                 self._note_backfill(rid, host.id)
             c.members = []
             host.absorb(c)
@@ -530,6 +601,8 @@ class OnlineDetector:
             if len(self._absorbed) > _ABSORBED:
                 self._absorbed.popitem(last=False)
             del self.clusters[c.id]
+            if self.cfg.split_ratio > 0.0 and kept:
+                self._story_shift(host, now, kept, now, self._pending)
             return None, host
         c.status = EventStatus.EMERGING.value
         self._index(c, list(c.terms))
@@ -691,6 +764,7 @@ class OnlineDetector:
             self.archive.popitem(last=False)
         self._unindex(c, self.ev_post)
         del self.clusters[c.id]
+        self._burst.pop(c.id, None)
 
     def _prune_terms(self, c: Cluster, keep: int) -> None:
         kept = dict(heapq.nlargest(keep, c.terms.items(), key=lambda kv: kv[1]))
@@ -761,6 +835,7 @@ class OnlineDetector:
             changes.append(self._refresh(keep, now))
             self.archive[lose.id] = self._event(lose, now)
             del self.clusters[lose.id]
+            self._burst.pop(lose.id, None)
             self._anchor_cache.pop(keep.id, None)
         return changes
 
@@ -796,6 +871,7 @@ class OnlineDetector:
             "processed": self.processed,
             "next_merge": self._next_merge,
             "last_life": self._last_life,
+            "burst": {k: list(v) for k, v in self._burst.items()},
         }
         return zlib.compress(json.dumps(state, separators=(",", ":")).encode("utf-8"), 3)
 
@@ -825,4 +901,6 @@ class OnlineDetector:
         d.processed = state["processed"]
         d._next_merge = state["next_merge"]
         d._last_life = state["last_life"]
+        d._burst = {k: deque((t, rid) for t, rid in v)
+                    for k, v in state.get("burst", {}).items()}
         return d
