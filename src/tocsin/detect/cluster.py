@@ -172,7 +172,7 @@ class Cluster:
                 self.top_hazard = r.hazard
         if places is None:
             places = usable_places(r)
-        if original:
+        if original and places:
             # an ordered set (not a set): the Counter's insertion order breaks ties in
             # ``main_region``, and a set's order of strings changes with PYTHONHASHSEED
             regs = dict.fromkeys(f"{p.country}.{p.admin1}" for p in places

@@ -438,6 +438,7 @@ class OnlineDetector:
         pts = None  # the report's places, built only if a place test is reached
         prior, stale_after = cfg.prior_docs, cfg.stale_after
         cand_need = cfg.candidate_join_threshold
+        missing = cfg.missing_anchor if cfg.missing_anchor < 1.0 else None
         for c, a in acc.items():
             norm = (c.n + prior * c.last_g) * denom
             if norm <= 0.0:
@@ -454,13 +455,16 @@ class OnlineDetector:
                 continue
             if c.status == _CLOSED and not self._names_story(c, feats):
                 continue  # re-opening a closed story takes its name or one of its places
-            if is_ev and cfg.missing_anchor < 1.0:
+            if is_ev and missing is not None:
                 p = c.identity_primary
                 if p is not None and p not in feats:
-                    sim *= max(cfg.missing_anchor, 1.0 - c.terms.get(p, 0.0) / c.n)
-            if hz is not None and c.hazards:
-                dh = c.dominant_hazard(_HAZARD_SHARE)
-                if dh is not None and dh != hz:
+                    m = 1.0 - c.terms.get(p, 0.0) / c.n
+                    sim *= m if m > missing else missing  # max(missing, m), inlined
+            if hz is not None:
+                # c.dominant_hazard(_HAZARD_SHARE), inlined
+                dh = c.top_hazard
+                if dh is not None and dh != hz \
+                        and c.hazards[dh] >= _HAZARD_SHARE * c.hazard_total:
                     sim *= cfg.hazard_mismatch
             if places and c.main_place is not None:
                 if pts is None:
@@ -726,9 +730,10 @@ class OnlineDetector:
         """The event whose story a candidate tells: it carries the event's primary anchor
         (its name, or main place) — or, failing that, both are about the same scene."""
         host, best = None, 0.0
-        for e in self.clusters.values():
-            if not e.is_event:
-                continue
+        # (``status`` compared directly, not ``is_event``: this walks every live cluster,
+        # candidates included, at each promotion)
+        events = [e for e in self.clusters.values() if e.status != CANDIDATE]
+        for e in events:
             p = e.identity_primary or self._anchors_of(e)[1]
             share = mine.get(p, 0.0) if p is not None else 0.0
             if share > best or (share == best and host is not None and e.n > host.n):
@@ -736,8 +741,8 @@ class OnlineDetector:
         if host is not None and best > 0.0:
             return host
         host = None
-        for e in self.clusters.values():
-            if e.is_event and self._hazards_agree(c, e) and self._same_scene(c, e) \
+        for e in events:
+            if self._hazards_agree(c, e) and self._same_scene(c, e) \
                     and (host is None or e.n > host.n):
                 host = e
         return host
