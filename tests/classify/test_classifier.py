@@ -96,3 +96,27 @@ def test_shipped_model_fits_budget_and_has_a_card() -> None:
     card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
     for needed in ("CC BY-NC-SA 4.0", "CC BY 4.0", "MIT", "Kaggle", "HumAID", "CrisisNLP"):
         assert needed in card
+
+
+def test_repeated_texts_are_scored_once_and_get_equal_separate_verdicts(clf: Classifier) -> None:
+    texts = ["Flood waters rising, we need water and food", "lovely day",
+             "Flood waters rising, we need water and food", "обстріл лікарні"]
+    langs = ["en", None, "en", "uk"]
+    out = clf.classify(texts, langs)
+    assert out[0] == out[2] and out[0] is not out[2]
+    assert out[0].scores is not out[2].scores and out[0].needs is not out[2].needs
+    alone = clf.classify(texts[:2] + texts[3:], langs[:2] + langs[3:])
+    assert [out[0], out[1], out[3]] == alone
+    # a repeated text with another declared language is scored on its own
+    other = clf.classify([texts[0], texts[0]], ["en", "ar"])
+    assert other[0] == out[0]
+
+
+def test_verdicts_match_classify(clf: Classifier) -> None:
+    texts = ["Bridge collapsed after the earthquake", "", "cat pictures", "Bridge collapsed"]
+    v = clf.verdicts(texts)
+    assert len(v) == len(texts)
+    objs = clf.classify(texts)
+    assert [o.info_type for o in objs] == v.info_type and [o.needs for o in objs] == v.needs
+    assert [o.scores for o in objs] == v.scores and [o.relevance for o in objs] == v.relevance
+    assert len(clf.verdicts([])) == 0

@@ -51,3 +51,31 @@ def test_deterministic() -> None:
     a = FZ.transform(["same text twice"]).matrix()
     b = Featurizer(FeatureConfig(bits=14)).transform(["same text twice"]).matrix()
     assert np.array_equal(a.toarray(), b.toarray())
+
+
+def test_padded_weights_give_the_plain_product() -> None:
+    """Scoring uses a cache-line-padded copy of the weights: same numbers, bit for bit."""
+    from tocsin.enrich.classify.linear import PAD_MIN_ROWS, Head, LinearHeads
+
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((PAD_MIN_ROWS + FZ.n_features, 7)).astype(np.float32)
+    heads = LinearHeads([Head("a", tuple("abcdefg"), 0, "softmax")], w, np.zeros(7))
+    assert heads.weights.shape == w.shape and np.array_equal(heads.weights, w)
+    fz = Featurizer(FeatureConfig(bits=14))
+    b = fz.transform(["Flood in the valley, roads cut", "ok", "Обстріл лікарні 🔥"])
+    blocks = [x.copy() for x in b.blocks]
+    for x in blocks:
+        x.resize((x.shape[0], w.shape[0]))
+    expect = np.zeros((3, 7), np.float32)
+    for x in blocks:
+        expect += x @ w
+    assert np.array_equal(heads.logits(blocks), expect)
+
+
+def test_rows_count_ngrams_of_their_own_document() -> None:
+    """Per order k, a document of L folded characters (with its padding spaces) has
+    max(L - k + 1, 0) character n-grams: none cross or start on the separator."""
+    b = Featurizer(FeatureConfig(bits=14, words=False)).transform(["ab", "", "abcdef", "\x1e"])
+    lens = [4, 1, 8, 1]  # " ab ", " ", " abcdef ", " " (the separator inside a text is a space)
+    for k, block in zip(range(2, 6), b.blocks[:4], strict=True):
+        assert np.diff(block.indptr).tolist() == [max(n - k + 1, 0) for n in lens]

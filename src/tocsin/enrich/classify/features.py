@@ -15,6 +15,7 @@ sums their products with the weight matrix, so nothing is ever sorted.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -84,6 +85,39 @@ def _mix(h: np.ndarray, bits: int) -> np.ndarray:
         return ((h * _M64) >> np.uint64(64 - bits)).astype(np.int64)
 
 
+def _mix_to(h: np.ndarray, salt: int, bits: int, dtype: type) -> np.ndarray:
+    """``_mix(h ^ salt, bits)`` as a ``dtype`` array (int32 or int64), with one temporary.
+
+    The column fits in ``bits`` < 32 bits, so for int32 the low half of each 64-bit word is
+    read through a strided view instead of converting (the caller compresses it anyway)."""
+    with np.errstate(over="ignore"):
+        t = np.bitwise_xor(h, np.uint64(salt)) if salt else h.copy()
+        np.multiply(t, _M64, out=t)
+        np.right_shift(t, np.uint64(64 - bits), out=t)
+    if dtype == np.int64:
+        return t.view(np.int64)
+    return t.view(np.int32)[_LOW::2]
+
+
+#: Index of the low 32-bit half of a 64-bit word in memory.
+_LOW = 0 if sys.byteorder == "little" else 1
+
+
+#: Powers of the word-hash multiplier are cached up to this many positions (fixed memory).
+_POW_CACHE = 1 << 20
+
+
+def _powers(n: int, base: int) -> np.ndarray:
+    """``base ** i mod 2**64`` for ``i < n`` (uint64)."""
+    out = np.empty(n, dtype=np.uint64)
+    if n:
+        out[0] = 1
+        out[1:] = np.uint64(base)
+        with np.errstate(over="ignore"):
+            np.cumprod(out, dtype=np.uint64, out=out)
+    return out
+
+
 class Featurizer:
     """Turns lists of texts into feature blocks."""
 
@@ -92,65 +126,91 @@ class Featurizer:
         self.lexicon = Lexicon()
         self.n_concepts = self.lexicon.n_concepts
         self.n_features = self.config.n_hash + self.n_concepts
+        # column indices fit int32 (what scipy would convert them to anyway) unless huge
+        self._idx = np.int32 if self.n_features < 2**31 else np.int64
+        self._pows = np.zeros(0, np.uint64)
+        self._inv_pows = np.zeros(0, np.uint64)
 
-    def _char_blocks(self, cps: np.ndarray, doc_of: np.ndarray, is_sep: np.ndarray
+    def _pow_tables(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Powers of the word-hash multiplier and of its inverse, ``n`` of each."""
+        if n > self._pows.shape[0]:
+            if n > _POW_CACHE:
+                return _powers(n, _MUL), _powers(n, _MUL_INV)
+            size = max(n, min(_POW_CACHE, 1 << 16))
+            self._pows, self._inv_pows = _powers(size, _MUL), _powers(size, _MUL_INV)
+        return self._pows[:n], self._inv_pows[:n]
+
+    def _char_blocks(self, vals: np.ndarray, sep: np.ndarray, lens: np.ndarray
                      ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Per n-gram order, (doc, column) of every n-gram inside one document, in doc order."""
+        """Per n-gram order, (n-grams per doc, column of every n-gram inside one document,
+        in doc order). ``sep``: positions of the separators; ``lens``: each document's length
+        without them. Rolling hashes are updated in place; an n-gram is kept unless it starts
+        on a separator or crosses one, i.e. unless it starts in the ``k`` positions ending
+        at a separator, so no per-position document index is needed."""
         cfg = self.config
-        n = cps.shape[0]
-        vals = cps.astype(np.uint64)
-        h = np.zeros(n, dtype=np.uint64)
+        n = vals.shape[0]
         out: list[tuple[np.ndarray, np.ndarray]] = []
+        h = vals.copy()
         mul = np.uint64(_MUL)
         with np.errstate(over="ignore"):
             for k in range(1, cfg.char_max + 1):
                 m = n - k + 1
                 if m <= 0:
                     break
-                h = h[:m] * mul + vals[k - 1 : k - 1 + m]
+                hk = h[:m]
+                if k > 1:
+                    np.multiply(hk, mul, out=hk)
+                    np.add(hk, vals[k - 1 : k - 1 + m], out=hk)
                 if k < cfg.char_min:
                     continue
-                ok = doc_of[k - 1 : k - 1 + m] == doc_of[:m]
-                ok &= ~is_sep[:m]
-                idx = np.flatnonzero(ok)
-                out.append((doc_of[idx], _mix(h[idx] ^ np.uint64(k * 0x1F3D5B79), cfg.bits)))
+                cols = _mix_to(hk, k * 0x1F3D5B79, cfg.bits, self._idx)
+                if sep.shape[0]:
+                    bad = (sep[:, None] - np.arange(k)).ravel()
+                    ok = np.ones(m, dtype=bool)
+                    ok[bad[(bad >= 0) & (bad < m)]] = False
+                    cols = cols[ok]
+                else:  # one document, or none (then nothing is kept)
+                    cols = cols.copy() if lens.shape[0] else cols[:0].copy()
+                out.append((np.maximum(lens - (k - 1), 0), cols))
         return out
 
-    def _word_blocks(self, cps: np.ndarray, doc_of: np.ndarray
+    def _word_blocks(self, cps: np.ndarray, vals: np.ndarray, n_docs: int
                      ) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray, np.ndarray]:
-        """Word unigrams and bigrams from space-delimited runs (text is padded with spaces);
-        also each word's doc and full 64-bit hash (the key of its static vector)."""
+        """Word unigrams and bigrams from space-delimited runs (text is padded with spaces),
+        as (words per doc, columns); also each word's doc and full 64-bit hash (the key of
+        its static vector)."""
         n = cps.shape[0]
         is_space = cps == SPACE
-        starts = np.flatnonzero(~is_space[1:] & is_space[:-1]) + 1
-        ends = np.flatnonzero(~is_space[:-1] & is_space[1:]) + 1
-        if not starts.shape[0]:
+        edge = is_space[1:] != is_space[:-1]
+        bounds = np.flatnonzero(edge) + 1  # alternating word starts and ends
+        if not bounds.shape[0]:
             return [], np.zeros(0, np.int64), np.zeros(0, np.uint64)
+        starts, ends = bounds[0::2], bounds[1::2]
+        pows, inv_pows = self._pow_tables(n)
         with np.errstate(over="ignore"):
             # P[i] = sum_{j<i} c_j * inv^j ; hash(s, e) = (P[e] - P[s]) * mul^s
-            inv_pows = np.empty(n, dtype=np.uint64)
-            inv_pows[0] = 1
-            inv_pows[1:] = np.uint64(_MUL_INV)
-            inv_pows = np.cumprod(inv_pows, dtype=np.uint64)
-            pows = np.empty(n, dtype=np.uint64)
-            pows[0] = 1
-            pows[1:] = np.uint64(_MUL)
-            pows = np.cumprod(pows, dtype=np.uint64)
             prefix = np.zeros(n + 1, dtype=np.uint64)
-            np.cumsum(cps.astype(np.uint64) * inv_pows, out=prefix[1:], dtype=np.uint64)
+            np.multiply(vals, inv_pows, out=prefix[1:])
+            np.cumsum(prefix[1:], out=prefix[1:], dtype=np.uint64)
             wh = (prefix[ends] - prefix[starts]) * pows[starts]
             wh ^= (ends - starts).astype(np.uint64) * _SALT_WORD
         is_sep_word = (cps[starts] == _SEP_CP) & (ends - starts == 1)
+        sep_words = np.flatnonzero(is_sep_word)
         keep = ~is_sep_word
-        wdoc = doc_of[starts]
+        # words per doc: the separators split the word sequence into the documents
+        wcount = np.diff(np.concatenate([[-1], sep_words, [wh.shape[0]]])) - 1
+        wcount = wcount[:n_docs] if n_docs else wcount[:0]
+        kdoc = np.repeat(np.arange(wcount.shape[0], dtype=np.int64), wcount)
+        kh = wh[keep] if sep_words.shape[0] else wh
         bits = self.config.bits
-        kdoc, kh = wdoc[keep], wh[keep]
-        out = [(kdoc, _mix(kh, bits))]
+        out = [(wcount, np.ascontiguousarray(_mix_to(kh, 0, bits, self._idx)))]
         if self.config.word_bigrams and wh.shape[0] > 1:
             ok = keep[:-1] & keep[1:]
             with np.errstate(over="ignore"):
-                bh = wh[:-1][ok] * _SALT_BIGRAM + (wh[1:][ok] ^ (wh[1:][ok] >> np.uint64(29)))
-            out.append((wdoc[:-1][ok], _mix(bh, bits)))
+                nxt = wh[1:][ok]
+                bh = wh[:-1][ok] * _SALT_BIGRAM + (nxt ^ (nxt >> np.uint64(29)))
+            out.append((np.maximum(wcount - 1, 0),
+                        np.ascontiguousarray(_mix_to(bh, 0, bits, self._idx))))
         return out, kdoc, kh
 
     def transform(self, texts: list[str]) -> Batch:
@@ -164,32 +224,42 @@ class Featurizer:
             cps = np.concatenate([np.array([SPACE], np.uint32), cps])
         if cps[-1] != SPACE:
             cps = np.concatenate([cps, np.array([SPACE], np.uint32)])
+        n = cps.shape[0]
         is_sep = cps == _SEP_CP
-        doc_of = np.cumsum(is_sep)  # a separator counts for the next doc; it is masked out
-        parts = self._char_blocks(cps, doc_of, is_sep)
+        sep = np.flatnonzero(is_sep)
+        # document d spans [bounds[d], bounds[d + 1]) (its separator first, except doc 0)
+        bounds = np.concatenate([[0], sep, [n]]) if n_docs else np.zeros(1, np.int64)
+        lens = np.diff(bounds) - (np.arange(n_docs) > 0)
+        vals = cps.astype(np.uint64)
+        parts = self._char_blocks(vals, sep, lens)
         n_char = len(parts)
         word_docs, word_hashes = None, None
         if self.config.words:
-            wparts, word_docs, word_hashes = self._word_blocks(cps, doc_of)
+            wparts, word_docs, word_hashes = self._word_blocks(cps, vals, n_docs)
             parts += wparts
         # row-normalise the n-gram part: 1/sqrt(count) per entry approximates an L2 norm
         counts = np.zeros(n_docs, dtype=np.int64)
-        for d, _ in parts:
-            counts += np.bincount(d, minlength=n_docs)[:n_docs]
+        for c, _ in parts:
+            counts += c
         inv = (1.0 / np.sqrt(np.maximum(counts, 1))).astype(np.float32)
+        inv_w = inv * np.float32(self.config.word_weight)
         shape = (n_docs, self.n_features)
-        ww = np.float32(self.config.word_weight)
-        blocks = [_csr_in_row_order(d, c, inv[d] * (ww if i >= n_char else 1), shape)
-                  for i, (d, c) in enumerate(parts)]
+        blocks = [_csr_from_counts(c, cols, inv_w if i >= n_char else inv, shape)
+                  for i, (c, cols) in enumerate(parts)]
         # concepts
-        doc_starts = np.concatenate([[0], np.flatnonzero(is_sep) + 1]).astype(np.int64)
+        doc_starts = np.concatenate([[0], sep + 1]).astype(np.int64)
         kd, kc = self.lexicon.batch(to_str(cps), doc_starts)
-        vals = np.full(kd.shape[0], self.config.concept_weight, dtype=np.float32)
-        blocks.append(_csr_in_row_order(kd, kc + self.config.n_hash, vals, shape))
+        vals_c = np.full(kd.shape[0], self.config.concept_weight, dtype=np.float32)
+        blocks.append(_csr_in_row_order(kd, (kc + self.config.n_hash).astype(self._idx),
+                                        vals_c, shape))
         # script: share of Latin letters, a cheap stand-in for "a language we trained on"
         letter = (cps != SPACE) & ~is_sep & (cps != 0x30)
-        n_letters = np.bincount(doc_of[letter], minlength=n_docs)[:n_docs]
-        n_latin = np.bincount(doc_of[letter & (cps < 0x250)], minlength=n_docs)[:n_docs]
+        latin_letter = letter & (cps < 0x250)
+        if n_docs:  # every document's span is non-empty (a space or its separator)
+            n_letters = np.add.reduceat(letter.view(np.int8), bounds[:-1], dtype=np.int64)
+            n_latin = np.add.reduceat(latin_letter.view(np.int8), bounds[:-1], dtype=np.int64)
+        else:
+            n_letters = n_latin = np.zeros(0, np.int64)
         latin = np.where(n_letters > 0, n_latin / np.maximum(n_letters, 1), 1.0)
         return Batch(blocks, kd, kc, n_docs, latin, word_docs, word_hashes)
 
@@ -202,6 +272,16 @@ class Featurizer:
         if not np.array_equal(b.word_docs, np.arange(len(words))):
             raise ValueError("each item must fold to exactly one word")
         return b.word_hashes
+
+
+def _csr_from_counts(counts: np.ndarray, cols: np.ndarray, row_vals: np.ndarray,
+                     shape: tuple[int, int]) -> sp.csr_matrix:
+    """CSR whose row ``i`` holds the next ``counts[i]`` of ``cols``, each valued
+    ``row_vals[i]`` (entries already in row order: no COO conversion, no sort)."""
+    indptr = np.zeros(shape[0] + 1, dtype=cols.dtype)
+    np.cumsum(counts, out=indptr[1:])
+    return sp.csr_matrix((np.repeat(row_vals, counts), cols, indptr), shape=shape,
+                         dtype=np.float32)
 
 
 def _csr_in_row_order(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,

@@ -58,6 +58,15 @@ def lut() -> np.ndarray:
     return table.astype(np.uint32)
 
 
+@lru_cache(maxsize=1)
+def full_lut() -> np.ndarray:
+    """:func:`lut` extended to every code point (identity above ``LUT_SIZE``): one gather
+    folds a whole batch. Fixed size (4.4 MB)."""
+    table = np.arange(0x110000, dtype=np.uint32)
+    table[:LUT_SIZE] = lut()
+    return table
+
+
 def fold_codepoints(text: str) -> np.ndarray:
     """Fold a (possibly joined) text; returns its code points, spaces collapsed.
 
@@ -68,9 +77,10 @@ def fold_codepoints(text: str) -> np.ndarray:
     for pat in _STRIP_RES:
         text = pat.sub(" ", text)
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    small = cps < LUT_SIZE
-    mapped = np.where(small, lut()[np.where(small, cps, 0)], cps)
-    mapped = mapped[mapped != DELETE]
+    mapped = full_lut()[cps]
+    deleted = mapped == DELETE
+    if deleted.any():
+        mapped = mapped[~deleted]
     if mapped.shape[0]:
         is_space = mapped == SPACE
         keep = np.ones(mapped.shape[0], dtype=bool)

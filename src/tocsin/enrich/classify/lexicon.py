@@ -10,6 +10,8 @@ and the only Python work is one tuple per hit.
 
 from __future__ import annotations
 
+from itertools import chain
+
 import ahocorasick
 import numpy as np
 
@@ -44,13 +46,16 @@ class Lexicon:
                         keys.setdefault(key, set()).add(ci)
         self._groups: list[tuple[int, ...]] = []
         group_ids: dict[tuple[int, ...], int] = {}
-        self._automaton = ahocorasick.Automaton()
+        # each key's value is one int, (group << 16) | length: hits come back as flat ints
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for key, cis in keys.items():
             g = tuple(sorted(cis))
             gid = group_ids.setdefault(g, len(group_ids))
             if gid == len(self._groups):
                 self._groups.append(g)
-            self._automaton.add_word(key, (len(key), gid))
+            if len(key) >= 1 << 16:
+                raise ValueError(f"term too long: {key[:40]!r}...")
+            self._automaton.add_word(key, (gid << 16) | len(key))
         self._automaton.make_automaton()
         # flattened group table: concepts of group g are flat[ptr[g]:ptr[g+1]]
         self._ptr = np.zeros(len(self._groups) + 1, dtype=np.int64)
@@ -62,9 +67,9 @@ class Lexicon:
         res = list(self._automaton.iter(padded))
         if not res:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        ends = np.fromiter((r[0] for r in res), np.int64, len(res))
-        lens = np.fromiter((r[1][0] for r in res), np.int64, len(res))
-        gids = np.fromiter((r[1][1] for r in res), np.int64, len(res))
+        flat = np.fromiter(chain.from_iterable(res), np.int64, 2 * len(res))
+        ends, packed = flat[0::2], flat[1::2]
+        lens, gids = packed & 0xFFFF, packed >> 16
         sizes = self._ptr[gids + 1] - self._ptr[gids]
         starts = np.repeat(ends - lens + 1, sizes)
         # concepts of each hit's group, flattened in hit order

@@ -41,7 +41,9 @@ class LinearHeads:
     def __init__(self, heads: list[Head], weights: np.ndarray, bias: np.ndarray,
                  dense: np.ndarray | None = None) -> None:
         self.heads = {h.name: h for h in heads}
-        self.weights = np.ascontiguousarray(weights, dtype=np.float32)
+        self._padded = _aligned_padded(np.asarray(weights, dtype=np.float32))
+        #: (n_features, n_outputs); a view of the padded matrix that products use
+        self.weights = self._padded[:, : np.shape(weights)[1]]
         self.bias = np.asarray(bias, dtype=np.float32)
         self.dense = None if dense is None else np.ascontiguousarray(dense, dtype=np.float32)
 
@@ -84,13 +86,15 @@ class LinearHeads:
         land on buckets whose weights mean something else, i.e. noise). ``dense_x`` is the
         dense block (required when the heads have dense weights).
         """
-        out = np.zeros((blocks[0].shape[0], self.weights.shape[1]), dtype=np.float32)
+        k = self.weights.shape[1]
+        out = np.zeros((blocks[0].shape[0], self._padded.shape[1]), dtype=np.float32)
         n_ng = len(blocks) if ngram_blocks is None else ngram_blocks
         for i, b in enumerate(blocks):
-            part = b @ self.weights
+            part = b @ self._padded  # padding columns are zero and are dropped below
             if keep_rows is not None and i < n_ng:
                 part[~keep_rows] = 0.0
             out += part
+        out = out[:, :k] if out.shape[1] == k else np.ascontiguousarray(out[:, :k])
         if self.dense is not None:
             if dense_x is None:
                 raise ValueError("these heads need the dense (static vector) features")
@@ -125,6 +129,32 @@ class LinearHeads:
                  for n, k, s, c in zip(z["names"], z["kinds"], z["starts"], z["classes"],
                                        strict=True)]
         return cls(heads, weights, z["bias"], z["dense"] if "dense" in z.files else None)
+
+
+#: Weight matrices with at least this many rows are padded (see ``_aligned_padded``).
+PAD_MIN_ROWS = 4096
+
+
+def _aligned_padded(w: np.ndarray) -> np.ndarray:
+    """``w`` copied into a 64-byte-aligned matrix whose rows are a whole number of cache
+    lines (columns padded with zeros to a multiple of 16 floats).
+
+    Scoring gathers one weight row per non-zero feature from a matrix far larger than the
+    caches; a 26-float row straddles two or three cache lines, a 32-float aligned row
+    exactly two. The extra columns are zero and the real ones are computed by the same
+    operations in the same order, so results are bit-identical. Small matrices are left as
+    they are."""
+    w = np.asarray(w, dtype=np.float32)
+    if w.ndim != 2 or w.shape[0] < PAD_MIN_ROWS:
+        return np.ascontiguousarray(w)
+    rows, cols = w.shape
+    width = -(-cols // 16) * 16
+    buf = np.empty(rows * width * 4 + 64, dtype=np.uint8)
+    off = (-buf.ctypes.data) % 64
+    out = buf[off : off + rows * width * 4].view(np.float32).reshape(rows, width)
+    out[:, :cols] = w
+    out[:, cols:] = 0.0
+    return out
 
 
 def softmax(z: np.ndarray, temperature: float = 1.0) -> np.ndarray:

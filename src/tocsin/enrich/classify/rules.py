@@ -61,7 +61,7 @@ def decide_hazards(model_probs: np.ndarray, model_classes: tuple[str, ...],
     best = score.argmax(axis=1)
     quiet = (relevance < relevance_threshold) & (hits.sum(axis=1) == 0)
     best[quiet] = none_idx
-    return [HAZARDS[i] for i in best]
+    return [HAZARDS[i] for i in best.tolist()]
 
 
 def decide_needs(model_probs: np.ndarray, model_classes: tuple[str, ...],
@@ -78,8 +78,9 @@ def decide_needs(model_probs: np.ndarray, model_classes: tuple[str, ...],
         chosen[:, k] = model_probs[:, j] >= thresholds[j]
     chosen |= (hits > 0) & ~learnt[None, :]
     chosen &= relevant[:, None]
-    out: list[list[str]] = [[] for _ in range(n)]
-    rows, cols = np.nonzero(chosen)  # one numpy call instead of one per document
-    for r, k in zip(rows.tolist(), cols.tolist(), strict=True):
-        out[r].append(NEEDS[k])
-    return out
+    # each row's set of needs as a bit mask, then one fresh list per row from a table of
+    # the (few) masks present, in NEEDS order: no Python work per (row, need) pair
+    masks = chosen.astype(np.int64) @ (np.int64(1) << np.arange(len(NEEDS), dtype=np.int64))
+    names = {m: tuple(NEEDS[k] for k in range(len(NEEDS)) if m >> k & 1)
+             for m in np.unique(masks).tolist()}
+    return list(map(list, map(names.__getitem__, masks.tolist())))

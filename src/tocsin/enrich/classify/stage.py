@@ -21,13 +21,14 @@ class ClassifyStage:
     def enrich(self, batch: list[Report]) -> list[Report]:
         if not batch:
             return batch
-        results = self.classifier.classify([r.text or "" for r in batch],
-                                           [r.lang for r in batch])
-        for r, c in zip(batch, results, strict=True):
-            r.info_type = c.info_type
-            r.info_scores = c.scores
-            r.relevant = c.relevant
-            r.relevance = c.relevance
-            r.hazard = c.hazard
-            r.needs = list(c.needs)
+        v = self.classifier.verdicts([r.text or "" for r in batch], [r.lang for r in batch])
+        # fresh dicts and lists per report (see Classifier.verdicts): nothing is shared
+        for r, t, sc, rel, p, hz, nd in zip(batch, v.info_type, v.scores, v.relevant,
+                                            v.relevance, v.hazard, v.needs, strict=True):
+            r.info_type = t
+            r.info_scores = sc
+            r.relevant = rel
+            r.relevance = p
+            r.hazard = hz
+            r.needs = nd
         return batch
