@@ -22,14 +22,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from tocsin.detect import create_detector
-from tocsin.detect.replay import ReplayResult, available_stages, iter_reports
+# "One core": keep BLAS to one thread, or its idle spinning threads bill CPU time to us.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from tocsin.detect import create_detector  # noqa: E402  (after the BLAS settings)
+from tocsin.detect.replay import ReplayResult, available_stages, iter_reports  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/data/streams/humaid.stream.jsonl.gz"
 
