@@ -15,6 +15,8 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from ..store.query import PostgresDialect, alert_filters
+
 PG_ALERT_MIGRATION: list[str] = [
     """CREATE TABLE subscriptions (id TEXT PRIMARY KEY, owner TEXT,
         created_at TIMESTAMPTZ NOT NULL, body JSONB NOT NULL)""",
@@ -130,16 +132,10 @@ class PostgresAlertMethods:
     def list_alerts(self, *, subscription_ids: list[str] | None = None,
                     since: datetime | None = None, limit: int = 100,
                     offset: int = 0) -> list[dict[str, Any]]:
-        where, args = [], []
-        if subscription_ids is not None:
-            if not subscription_ids:
-                return []
-            where.append("a.subscription_id = ANY(%s)")
-            args.append(subscription_ids)
-        if since is not None:
-            where.append("a.fired_at >= %s")
-            args.append(since)
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        filters = alert_filters(subscription_ids, since, PostgresDialect())
+        if filters is None:
+            return []
+        clause, args = filters
         with self._lock:
             rows = self._conn.execute(
                 f"{self._SELECT}{clause} ORDER BY a.fired_at DESC, a.id LIMIT %s OFFSET %s",

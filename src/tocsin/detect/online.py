@@ -405,21 +405,16 @@ class OnlineDetector:
         acc: dict[Cluster, float] = {}
         get = acc.get
         denom = 0.0
-        ev_get = self.ev_post.get
-        cand_get = None if events_only else self.cand_post.get
+        # events' postings first, then candidates': the order the scores accumulate in
+        post_gets = ((self.ev_post.get,) if events_only
+                     else (self.ev_post.get, self.cand_post.get))
         for w, k in feats.items():
             d = dfd.get(w, 0.0)
             x = math.log((n_bg + g_bg) / (d + g_bg)) + 1.0
             x = k * (x if x < cap else cap)
             denom += x
-            post = ev_get(w)
-            if post:
-                for c in post.values():
-                    v = c.terms.get(w)
-                    if v:
-                        acc[c] = get(c, 0.0) + x * v
-            if cand_get is not None:
-                post = cand_get(w)
+            for post_get in post_gets:
+                post = post_get(w)
                 if post:
                     for c in post.values():
                         v = c.terms.get(w)

@@ -91,3 +91,21 @@ def event_filters(q: EventQuery, d: Dialect) -> tuple[str, list[Any]]:
 
 def order_by(q: EventQuery) -> str:
     return ORDER_BY.get(q.order, ORDER_BY["recent"])
+
+
+def alert_filters(subscription_ids: list[str] | None, since, d: Dialect
+                  ) -> tuple[str, list[Any]] | None:
+    """``(" WHERE ...", args)`` for the alert list; None when ``subscription_ids`` is an
+    empty list, which means no subscription (so no rows), not all of them."""
+    where: list[str] = []
+    args: list[Any] = []
+    if subscription_ids is not None:
+        if not subscription_ids:
+            return None
+        sql, a = d.in_list("a.subscription_id", subscription_ids)
+        where.append(sql)
+        args.extend(a)
+    if since is not None:
+        where.append(f"a.fired_at >= {d.ph}")
+        args.append(d.time(since))
+    return (" WHERE " + " AND ".join(where)) if where else "", args

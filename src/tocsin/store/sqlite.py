@@ -17,7 +17,7 @@ from typing import Any
 from ..model import Event, Report, Source, SourceKind, event_from_dict
 from .base import EventQuery
 from .migrations import SQLITE_MIGRATIONS
-from .query import SQLiteDialect, event_filters, order_by
+from .query import SQLiteDialect, alert_filters, event_filters, order_by
 
 _DIALECT = SQLiteDialect()
 
@@ -354,18 +354,14 @@ class SQLiteStore:
                     since: datetime | None = None, limit: int = 100,
                     offset: int = 0) -> list[dict[str, Any]]:
         """Newest first. ``subscription_ids=[]`` means none (not all)."""
-        where, args = [], []
-        if subscription_ids is not None:
-            if not subscription_ids:
-                return []
-            where.append("a.subscription_id IN (%s)" % ",".join("?" * len(subscription_ids)))
-            args += subscription_ids
         if since is not None:  # fired_at is stored in UTC ISO form: compare like with like
             if since.tzinfo is None:
                 since = since.replace(tzinfo=timezone.utc)
-            where.append("a.fired_at >= ?")
-            args.append(since.astimezone(timezone.utc).isoformat())
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
+            since = since.astimezone(timezone.utc)
+        filters = alert_filters(subscription_ids, since, _DIALECT)
+        if filters is None:
+            return []
+        clause, args = filters
         with self._lock:
             rows = self._conn.execute(
                 f"{self._ALERT_COLS}{clause} ORDER BY a.fired_at DESC, a.id LIMIT ? OFFSET ?",

@@ -390,19 +390,11 @@ class Recogniser:
         if f is None:
             f = self._latin_facts(kid)
         exact, multi, name_part, bk, pop, important = f
-        # _word_before
-        j = s - 1
-        while j >= 0 and text[j] == " ":
-            j -= 1
-        pend = j + 1
-        while j >= 0 and (text[j].isalnum() or text[j] in ".-'’"):
-            j -= 1
-        prev_start = j + 1
-        prev_word = text[prev_start:pend]
+        prev_word, prev_start = _word_before(text, s)
         c0 = text[s]
         # _is_name_part: "Conor McGregor"
         if name_part and c0.isupper() and prev_word[:1].isupper() and prev_word.isalpha() \
-                and pend == s - 1 and not _sentence_initial(text, prev_start) \
+                and prev_start + len(prev_word) == s - 1 and not _sentence_initial(text, prev_start) \
                 and (fp := fold(prev_word)) not in QUALIFIERS and fp not in LOCATIVE \
                 and fp not in TITLES:
             surnames.add(kid)

@@ -79,16 +79,21 @@ COLOC_CACHE_SIZE = 16  # per key: the other names it was co-located with
 _CACHES: dict[tuple[int, Weights], dict[int, _Cands]] = {}
 
 
+def _cache_for(caches: dict, gz: Gazetteer, w: Weights) -> dict:
+    """The cache of one (gazetteer, weights) pair in ``caches``, which keeps at most 9."""
+    k = (id(gz), w)
+    c = caches.get(k)
+    if c is None:
+        if len(caches) > 8:
+            caches.clear()
+        c = caches[k] = {}
+    return c
+
+
 def _prior_cache(gz: Gazetteer, w: Weights) -> dict[int, _Cands]:
     """Priors depend only on the key and the weights: news repeats the same names, so
     computing them once per key is most of resolution's speed."""
-    k = (id(gz), w)
-    c = _CACHES.get(k)
-    if c is None:
-        if len(_CACHES) > 8:
-            _CACHES.clear()
-        c = _CACHES[k] = {}
-    return c
+    return _cache_for(_CACHES, gz, w)
 
 
 @dataclass(slots=True)
@@ -225,13 +230,7 @@ _LAST: list[tuple | None] = [None]
 
 
 def _resolve_cache(gz: Gazetteer, w: Weights) -> dict:
-    k = (id(gz), w)
-    c = _RESOLVED.get(k)
-    if c is None:
-        if len(_RESOLVED) > 8:
-            _RESOLVED.clear()
-        c = _RESOLVED[k] = {}
-    return c
+    return _cache_for(_RESOLVED, gz, w)
 
 
 def _place_fields(gz: Gazetteer) -> dict[int, tuple]:
