@@ -53,6 +53,19 @@ def test_map_and_list_show_events(fixture_server, make_page, artifacts):
     assert watch.console_errors == [] and watch.page_errors == [] and watch.outside == []
 
 
+def test_canvas_redraw_after_its_context_is_gone(fixture_server, make_page):
+    """Leaflet may run a queued canvas redraw after a page change destroyed the renderer's
+    drawing context (seen once in CI as "reading 'clearRect'"); the dashboard skips it."""
+    page, watch = open_events(make_page, fixture_server)
+    page.evaluate("""() => {
+      const renderer = window.L.canvas();
+      renderer._redrawRequest = 1;  // as if a frame had been queued before the removal
+      renderer._redraw();           // no context: it was never attached, or was destroyed
+      if (renderer._redrawRequest !== null) throw new Error('request not cleared');
+    }""")
+    assert watch.page_errors == []
+
+
 def test_phone_width(fixture_server, make_page, artifacts):
     page, watch = open_events(make_page, fixture_server, width=390, height=844)
     assert len(list_ids(page)) == N_INCIDENTS

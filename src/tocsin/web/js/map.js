@@ -63,9 +63,29 @@ function escapeHtml(s) {
   return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * Leaflet 1.9.4 can run a canvas redraw after the renderer's drawing context is gone (a page
+ * change removing a map while a marker restyle or the basemap is still queued); it then throws
+ * reading `clearRect` of undefined. A renderer without a context has nothing to draw.
+ */
+function guardCanvasRedraw(L) {
+  const proto = L.Canvas.prototype;
+  if (proto.tocsinGuarded) return;
+  const redraw = proto._redraw;
+  proto._redraw = function redrawIfAttached() {
+    if (!this._ctx) {
+      this._redrawRequest = null;
+      return;
+    }
+    redraw.call(this);
+  };
+  proto.tocsinGuarded = true;
+}
+
 /** A map in `el`; resolves the basemap in the background so markers never wait for it. */
 export function createMap(el, { center = [20, 10], zoom = 2, minZoom = 1 } = {}) {
   const L = window.L;
+  guardCanvasRedraw(L);
   const map = L.map(el, {
     center, zoom, minZoom, maxZoom: 12, worldCopyJump: true, preferCanvas: true,
     attributionControl: false, keyboard: true,
