@@ -64,8 +64,10 @@ class Cluster:
     rate_t: float = 0.0
     title: str = ""
     title_score: float = -1.0
-    #: (report id, fallback event id or None), kept while a candidate
-    members: list[tuple[str, str | None]] = field(default_factory=list)
+    #: (report id, fallback event id or None, whether the report *joined* the candidate —
+    #: the fallback is then the event it also matched, not a weak match it fell short of),
+    #: kept while a candidate
+    members: list[tuple[str, str | None, bool]] = field(default_factory=list)
     tier: str = Tier.ROUTINE.value
     severity: float = 0.0
     merged_into: str | None = None
@@ -274,7 +276,7 @@ class Cluster:
         c.regions, c.placed = Counter(d["regions"]), d["placed"]
         c.rate, c.rate_t = d["rate"], d["rate_t"]
         c.title, c.title_score = d["title"], d["title_score"]
-        c.members = [(m[0], m[1]) for m in d["members"]]
+        c.members = [(m[0], m[1], bool(m[2]) if len(m) > 2 else False) for m in d["members"]]
         c.tier, c.severity = d["tier"], d["severity"]
         c.merged_into, c.closed_at = d["merged_into"], d["closed_at"]
         c.identity, c.identity_primary = dict(d["identity"]), d["identity_primary"]

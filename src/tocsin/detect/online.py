@@ -20,11 +20,14 @@ Why this shape:
   a crisis cue, and it is not a sub-story of a live event (then it is folded into that
   event). Its earlier reports are back-filled into the event (``drain_backfill``).
 * **No hazard, no new story.** A report in which the classifier found no hazard (and whose
-  relevance it was unsure of) may join an event but never opens or grows a candidate: city
-  small talk would otherwise become a "story" before any disaster there.
+  relevance it was unsure of, or which it typed "not_relevant") may join an event but never
+  opens or grows a candidate: city small talk would otherwise become a "story" before any
+  disaster there. Nor does a weak match land it in an event later.
 * **Tentative members.** A report that matches an event only weakly opens its own candidate
   (a new story may start with it) and falls back to that event if the candidate dies: recall
-  without letting weak matches steer anything.
+  without letting weak matches steer anything. A report that joins a candidate remembers the
+  event it also matched: a *generic* candidate (no name of its own: "hurricane" talk) can
+  never become an event, and its reports land in that event instead of nowhere.
 * **Drift control.** A mature event keeps an *identity* (the anchors it was known by); only
   reports that name it reshape its vocabulary, a report lacking its primary anchor is scored
   down, and only a report that names it re-opens it once closed. Without this, successive
@@ -130,6 +133,11 @@ class OnlineDetector:
         #: event id -> (stream time, report id) of the reports it took directly within the
         #: last ``split_window``: the story-shift test (``_story_shift``)
         self._burst: dict[str, deque[tuple[float, str]]] = {}
+        #: (creation time, candidate id) in creation order: the ``candidate_max_age`` test
+        #: pops from the front, so it never walks the live candidates (entries of candidates
+        #: that were promoted or died meanwhile are skipped when they come up; ids, not
+        #: clusters, so that a dead candidate is not kept in memory for a day)
+        self._born: deque[tuple[float, str]] = deque()
 
     # ------------------------------------------------------------------ public surface
     def observe(self, batch: list[Report]) -> list[EventChange]:
@@ -169,8 +177,11 @@ class OnlineDetector:
                 continue
             # the classifier judged it relevant but found no hazard in it (and was not sure
             # of it): it may join a story that is already an event, never open or grow one
+            # (also when its info-type head said "not_relevant", however sure the relevance
+            # head was: two of the classifier's heads then see no crisis in it)
             quiet_cue = (r.hazard == "none" and cfg.no_hazard_relevance > 0.0
-                         and (r.relevance is None or r.relevance < cfg.no_hazard_relevance))
+                         and (r.relevance is None or r.relevance < cfg.no_hazard_relevance
+                              or r.info_type == "not_relevant"))
             if r.relevant is False:
                 # judged not relevant: feeds no event — no candidate, no profile, no source —
                 # but a report that plainly tells a live event's story (strong similarity)
@@ -189,12 +200,17 @@ class OnlineDetector:
                 continue
             c, sim, fallback = self._assign(r, feats, now, events_only=quiet_cue,
                                             places=places)
+            if fallback is not None and r.hazard == "none" and cfg.weak_needs_hazard:
+                # no hazard and only a weak match: not enough to land in an event later
+                fallback = None
+            joined = c is not None  # (a candidate it joined, not one it opens)
             if c is None:
                 if quiet_cue:
                     # geo-tagged chatter ("I'm at … (Boston, MA)") would otherwise grow a
                     # "Boston" story before any disaster there, and the disaster's first
                     # reports would then join it. A weak match to an event is remembered
-                    # as a late (back-filled) member of that event, volume only.
+                    # as a late (back-filled) member of that event, volume only — unless
+                    # ``weak_needs_hazard`` (default) already dropped it: no hazard there.
                     e = self.clusters.get(fallback) if fallback is not None else None
                     if e is not None and e.is_event:
                         self._note_backfill(r.id, e.id)
@@ -216,7 +232,7 @@ class OnlineDetector:
                 index(c, before)
             remember(r.id, c.id)
             if status == CANDIDATE:
-                c.members.append((r.id, fallback))
+                c.members.append((r.id, fallback, joined))
                 self.candidates.move_to_end(c.id)
                 if self._ready(c) and c.unique_count >= self._retry.get(c.id, 0):
                     change, c = self._promote(c, now)
@@ -390,6 +406,8 @@ class OnlineDetector:
 
         The fallback is the best event when it matched only weakly: the report then opens a
         candidate, and lands in the fallback event if that candidate never grows into one.
+        A report that joins a candidate also gets the best event it matched (above the weak
+        threshold) as its fallback, for the same reason.
         """
         if r.duplicate_of is not None:
             cid = self.recent.get(r.duplicate_of)
@@ -481,10 +499,15 @@ class OnlineDetector:
         if r.relevance is not None and cfg.relevance_scaling:
             # weaker crisis evidence needs stronger story evidence
             need *= 1.0 + cfg.relevance_scaling * max(0.0, 1.0 - r.relevance)
-        if best is not None and best_sim >= need:
-            return best, best_sim, None
         if weak is not None and weak_sim < cfg.weak_threshold * need / cfg.join_threshold:
             weak = None  # ... and a clearer one to fall back on
+        if best is not None and best_sim >= need:
+            if weak is not None and best.status == CANDIDATE:
+                # joining a candidate, it also matched an event: remembered, so that if the
+                # candidate never becomes an event of its own (generic "hurricane" talk
+                # has no anchor that could open one) its reports land in that event
+                return best, best_sim, weak.id
+            return best, best_sim, None
         return None, best_sim, weak.id if weak is not None else None
 
     def _far(self, pts: list[tuple[str, Spot]], c: Cluster) -> bool:
@@ -520,6 +543,10 @@ class OnlineDetector:
         c = Cluster(id=cid, created=t, last=t, rate_t=t)
         self.clusters[cid] = c
         self.candidates[cid] = None
+        if self.cfg.candidate_max_age > 0.0:
+            self._born.append((t, cid))
+            if len(self._born) > 4 * self.cfg.max_candidates:  # memory bound
+                self._born.popleft()
         return c
 
     def _index(self, c: Cluster, new_terms: Any) -> None:
@@ -574,7 +601,13 @@ class OnlineDetector:
             # no newsworthy anchor (no place, no name that is bursting): generic talk or
             # chatter. It belongs to the event it weakly matched, if any; otherwise it waits
             # (chatter that shares only "earthquake", or only "love", opens no event)
-            votes = Counter(fb for _, fb in c.members if fb is not None)
+            # a report that joined the candidate and also matched an event votes only when
+            # the candidate has no anchor of its own (generic talk: it can never become an
+            # event, its reports belong to the event they matched); a candidate with a name
+            # that is not bursting yet ("Mirren" next to "Kelda") waits and may still grow
+            named = any(v >= _NEWS_SHARE for v in mine.values())
+            votes = Counter(fb for _, fb, also in c.members
+                            if fb is not None and (not also or not named))
             fb, k = votes.most_common(1)[0] if votes else (None, 0)
             cand = self.clusters.get(self.resolve(fb)) if fb else None
             if cand is None or not cand.is_event or 2 * k < len(c.members):
@@ -590,7 +623,7 @@ class OnlineDetector:
             # (not ``c.terms.keys() - host.terms.keys()``: that walks the host's vocabulary)
             hterms = host.terms
             new_terms = [w for w in c.terms if w not in hterms]
-            kept = [rid for rid, _fb in c.members]
+            kept = [m[0] for m in c.members]
             for rid in kept:
                 self._note_backfill(rid, host.id)
             c.members = []
@@ -605,8 +638,8 @@ class OnlineDetector:
             return None, host
         c.status = EventStatus.EMERGING.value
         self._index(c, list(c.terms))
-        for rid, _fb in c.members:
-            self._note_backfill(rid, c.id)
+        for m in c.members:
+            self._note_backfill(m[0], c.id)
         c.members = []
         self.promoted[c.id] = None
         while len(self.promoted) > 10 * _RECENT_REPORTS:
@@ -688,10 +721,17 @@ class OnlineDetector:
             if now - c.last <= cfg.candidate_ttl and len(self.candidates) <= cfg.max_candidates:
                 break
             self.candidates.popitem(last=False)
-            self._unindex(c, self.cand_post)
-            del self.clusters[cid]
-            self._retry.pop(cid, None)
-            self._fall_back(c)
+            self._end_candidate(c)
+        if cfg.candidate_max_age > 0.0:
+            # a candidate that has not become an event a day after its first report was no
+            # burst: it ends as an expired one does
+            born, oldest = self._born, now - cfg.candidate_max_age
+            while born and born[0][0] < oldest:
+                t0, cid = born.popleft()
+                c = self.clusters.get(cid)
+                if c is not None and c.status == CANDIDATE and c.created == t0:
+                    self.candidates.pop(cid, None)
+                    self._end_candidate(c)
         for c in [c for c in self.clusters.values() if c.is_event]:
             quiet = now - c.last
             st = c.status
@@ -721,6 +761,13 @@ class OnlineDetector:
             c.prune_places(cfg.max_places)
         return changes
 
+    def _end_candidate(self, c: Cluster) -> None:
+        """Forget a candidate (already out of ``candidates``); its reports fall back."""
+        self._unindex(c, self.cand_post)
+        del self.clusters[c.id]
+        self._retry.pop(c.id, None)
+        self._fall_back(c)
+
     def _host_for(self, c: Cluster, mine: dict[str, float]) -> Cluster | None:
         """The event whose story a candidate tells: it carries the event's primary anchor
         (its name, or main place) — or, failing that, both are about the same scene."""
@@ -745,14 +792,16 @@ class OnlineDetector:
     def _fall_back(self, c: Cluster) -> None:
         """A candidate dies: if it told a live event's story its reports join that event;
         otherwise its tentative members join the events they weakly matched."""
-        host = self._host_for(c, anchors(c, self.cfg.anchor_share)) if c.unique_count else None
-        for rid, fb in c.members:
+        anc = anchors(c, self.cfg.anchor_share) if c.unique_count else {}
+        host = self._host_for(c, anc) if c.unique_count else None
+        named = any(v >= _NEWS_SHARE for v in anc.values())
+        for rid, fb, also in c.members:
             if host is not None:
                 self._note_backfill(rid, host.id)
                 host.report_count += 1
                 continue
-            if fb is None:
-                continue
+            if fb is None or (also and named):
+                continue  # (see ``_promote``: only a generic candidate's joiners fall back)
             e = self.clusters.get(self.resolve(fb))
             if e is not None and e.is_event:
                 self._note_backfill(rid, e.id)
@@ -891,6 +940,9 @@ class OnlineDetector:
         for cid in state["candidates"]:
             d.candidates[cid] = None
             d._index(d.clusters[cid], list(d.clusters[cid].terms))
+        if d.cfg.candidate_max_age > 0.0:
+            d._born = deque(sorted((d.clusters[cid].created, cid)
+                                   for cid in state["candidates"]))
         for c in d.clusters.values():
             if c.is_event:
                 d._index(c, list(c.terms))
