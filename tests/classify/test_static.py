@@ -17,7 +17,15 @@ from tocsin.enrich.classify import Classifier
 from tocsin.enrich.classify.classifier import FAST_FILE, default_model_dir
 from tocsin.enrich.classify.features import FeatureConfig, Featurizer
 from tocsin.enrich.classify.linear import Head, LinearHeads
-from tocsin.enrich.classify.static import STATIC_FILE, StaticVectors, build, pca, vocabulary
+from tocsin.enrich.classify.static import (
+    STATIC_FILE,
+    StaticVectors,
+    build,
+    distil,
+    distil_texts,
+    pca,
+    vocabulary,
+)
 from tocsin.enrich.classify.training import Trainer
 
 from .fixtures import CRISIS, NOT_CRISIS
@@ -182,3 +190,80 @@ def test_relevance_uses_the_static_block(tmp_path: Path) -> None:
     # untrained scripts never see the dense block (concept-only twins decide them)
     other = [t for lang, t, _, _ in CRISIS if lang in ("ar", "he", "uk")]
     assert np.allclose(plain.score(other).relevance, withs.score(other).relevance)
+
+
+# -- the distilled table ---------------------------------------------------------------------
+
+def _bags(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    b = FZ.transform(texts)
+    assert b.word_docs is not None and b.word_hashes is not None
+    return b.word_docs, b.word_hashes
+
+
+def test_distil_recovers_sentence_embeddings_that_are_word_means() -> None:
+    """When the "encoder" embeds a text as the mean of hidden word vectors, the fitted table
+    reproduces the embeddings of texts it never saw (up to the PCA rotation)."""
+    rng = np.random.default_rng(7)
+    vocab = [a + b + c for a in "bdfgklmnpr" for b in "aeiou" for c in "stz"][:40]
+    hidden = {w: rng.standard_normal(16) for w in vocab}
+
+    def encode_texts(texts: list[str]) -> np.ndarray:
+        return np.stack([np.mean([hidden[w] for w in t.split()], axis=0) for t in texts])
+
+    texts = [" ".join(rng.choice(vocab, size=int(rng.integers(3, 9)), replace=False))
+             for _ in range(600)]
+    sv = distil(texts, encode_texts(texts), _bags, dim=16, lam=1e-4)
+    assert sv.keys.shape[0] == len(vocab) and sv.dim == 16
+    assert (sv.keys[1:] > sv.keys[:-1]).all()  # sorted, for searchsorted
+    unseen = [" ".join(rng.choice(vocab, size=5, replace=False)) for _ in range(50)]
+    d, h = _bags(unseen)
+    got = sv.pool(d, h, len(unseen))
+    # compare Gram matrices (rotation-free) of the student and the true embeddings
+    true = encode_texts(unseen)
+    true -= encode_texts(texts).mean(axis=0)  # pca() centres on the fitting texts
+    true /= np.linalg.norm(true, axis=1, keepdims=True)
+    assert np.abs(got @ got.T - true @ true.T).max() < 0.05
+
+
+def test_distil_drops_rare_words_and_handles_empty_input() -> None:
+    texts = ["flood road", "flood bridge", "road bridge", "once"]
+    sv = distil(texts, np.eye(4, 8), _bags, dim=4, min_df=2)
+    assert set(sv.keys.tolist()) == set(FZ.word_keys(["flood", "road", "bridge"]).tolist())
+    empty = distil([], np.zeros((0, 8)), _bags, dim=4)
+    assert empty.keys.shape[0] == 0 and empty.vecs.shape == (0, 4)
+
+
+def test_distil_texts_uses_train_items_only_in_a_fixed_order() -> None:
+    rows = [{"id": f"k{i}", "text": f"kaggle {i}", "dataset": "kaggle_disaster",
+             "split": "train" if i % 3 else "dev"} for i in range(12)]
+    rows += [{"id": f"h{i}", "text": f"humaid {i}", "dataset": "humaid", "split": "train"}
+             for i in range(6)]
+    rows += [{"id": f"d{i}", "text": f"dr {i}", "dataset": "disaster_response",
+              "split": "train", "lang": "en" if i % 2 else None} for i in range(6)]
+    got = distil_texts(rows)
+    assert not any(t in got for t in ("kaggle 0", "kaggle 3", "kaggle 6", "kaggle 9"))
+    assert sum(t.startswith("kaggle") for t in got) == 8
+    assert sum(t.startswith("humaid") for t in got) == 6
+    assert {t for t in got if t.startswith("dr")} == {"dr 1", "dr 3", "dr 5"}  # English only
+    assert distil_texts(list(reversed(rows))) == got
+
+
+def test_retrain_relevance_with_a_distilled_table(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(default_model_dir(), src)
+    (src / STATIC_FILE).unlink(missing_ok=True)
+    old = LinearHeads.from_bytes((src / FAST_FILE).read_bytes())
+    old.dense = None
+    (src / FAST_FILE).write_bytes(old.to_bytes())
+    calls: list[int] = []
+
+    def encode_texts(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return np.stack([fake_encode(t.split()).mean(axis=0) for t in texts])
+
+    out = tmp_path / "out"
+    meta = Trainer(log_fn=lambda _: None, static="distil",
+                   encode=encode_texts).retrain_relevance(_rows(), src, out)
+    assert calls == [len(distil_texts(_rows()))]  # one pass over the train texts only
+    assert "relevance_static_blend" in meta
+    assert len(Classifier.load(out).classify([t for _, t, _, _ in CRISIS])) == len(CRISIS)

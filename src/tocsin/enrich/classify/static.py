@@ -24,9 +24,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+import xxhash
 
 from .folding import fold
 
@@ -131,3 +133,84 @@ def build(texts: list[str], word_keys: Callable[[list[str]], np.ndarray],
     keep = np.ones(keys.shape[0], dtype=bool)
     keep[1:] = keys[1:] != keys[:-1]
     return StaticVectors(keys[keep], np.ascontiguousarray(vecs[keep]))
+
+
+# -- the distilled table: word vectors fitted to reproduce sentence embeddings ---------------
+
+#: Train items per corpus the distilled table is fitted on, besides every Kaggle train item
+#: (the encoder runs once per text, ~20-40 texts/s, so the sample is bounded).
+DISTIL_SAMPLE = {"humaid": 4500, "crisisnlp2016": 2500, "disaster_response": 1500}
+#: Ridge penalty of the regression (per word vector, on mean-pooled bags of words).
+DISTIL_LAMBDA = 0.03
+#: Conjugate-gradient iterations at most (it converges in far fewer on real data).
+DISTIL_MAX_ITER = 500
+
+
+def distil_texts(rows: list[dict[str, Any]]) -> list[str]:
+    """The texts a distilled table is fitted on: train split only (dev and test stay out of
+    sample, so dev can judge the table); every Kaggle train item, then for the other corpora
+    the ``DISTIL_SAMPLE`` items with the lowest id hash (English originals only for Disaster
+    Response). Deterministic: the same files give the same texts in the same order."""
+    train = [r for r in rows if r.get("split") == "train" and r.get("text")]
+    out = [str(r["text"]) for r in sorted(
+        (r for r in train if r.get("dataset") == "kaggle_disaster"), key=lambda r: str(r["id"]))]
+    for corpus, k in DISTIL_SAMPLE.items():
+        pool = [r for r in train if r.get("dataset") == corpus
+                and (corpus != "disaster_response" or r.get("lang") == "en")]
+        pool.sort(key=lambda r: xxhash.xxh64_intdigest(str(r["id"]).encode("utf-8")))
+        out.extend(str(r["text"]) for r in pool[:k])
+    return out
+
+
+def _ridge_cg(A: sp.csr_matrix, T: np.ndarray, lam: float, max_iter: int) -> np.ndarray:
+    """Solve ``(A'A + lam I) V = A'T`` for every column of ``T`` at once by conjugate
+    gradients (the normal matrix is never formed: two sparse products per step)."""
+    At = A.T.tocsr()
+    B = At @ T
+    V = np.zeros_like(B)
+    R = B.copy()
+    P = R.copy()
+    rs = (R * R).sum(axis=0)
+    stop = (1e-10 * (B * B).sum(axis=0)).clip(min=1e-30)
+    for _ in range(max_iter):
+        AP = At @ (A @ P) + lam * P
+        alpha = rs / np.maximum((P * AP).sum(axis=0), 1e-30)
+        V += P * alpha
+        R -= AP * alpha
+        rs_new = (R * R).sum(axis=0)
+        if (rs_new <= stop).all():
+            break
+        P = R + P * (rs_new / np.maximum(rs, 1e-30))
+        rs = rs_new
+    return V
+
+
+def distil(texts: list[str], targets: np.ndarray,
+           words: Callable[[list[str]], tuple[np.ndarray, np.ndarray]], dim: int = DIM,
+           lam: float = DISTIL_LAMBDA, min_df: int = MIN_DF,
+           max_iter: int = DISTIL_MAX_ITER) -> StaticVectors:
+    """A table whose mean word vector over a text regresses the encoder's embedding of it.
+
+    Per-word encoder vectors (:func:`build`) know what a word means alone; fitted like this
+    (the Model2Vec "tokenlearn" idea), a word's vector is what it contributes to whole
+    sentences in context, which is what a head on sentence embeddings uses. ``targets``
+    (texts x encoder dims) are centred and reduced by PCA to ``dim``; ``words`` maps texts
+    to the featuriser's (doc index, word hash) arrays; words in fewer than ``min_df`` texts
+    get no vector. Ridge regression with penalty ``lam`` on mean-pooled bags of words.
+    """
+    docs, hashes = words(texts)
+    if not hashes.shape[0]:
+        return StaticVectors(np.zeros(0, np.uint64), np.zeros((0, dim), np.float32))
+    keys, inv = np.unique(hashes, return_inverse=True)
+    bag = sp.csr_matrix((np.ones(inv.shape[0]), (docs, inv)), shape=(len(texts), keys.shape[0]))
+    bag.data[:] = 1.0  # presence: a word repeated in a text counts once
+    df = np.diff(bag.tocsc().indptr)
+    keep = np.flatnonzero(df >= min_df)
+    bag = bag[:, keep].tocsr()
+    keys = keys[keep]
+    n_words = np.asarray(bag.sum(axis=1)).ravel()
+    used = n_words > 0
+    bag = sp.diags(1.0 / np.where(used, n_words, 1.0)) @ bag
+    target = pca(np.asarray(targets, dtype=np.float32), min(dim, len(texts)))
+    vecs = _ridge_cg(bag[used].tocsr(), target[used].astype(np.float64), lam, max_iter)
+    return StaticVectors(keys.astype(np.uint64), np.ascontiguousarray(vecs, dtype=np.float32))

