@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import random
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from typer.testing import CliRunner
 
 from tocsin.cli import app
+from tocsin.detect.replay import REPLAY_GC_GEN0, fewer_gc_passes
 
 from .conftest import FILLER, T0
 
@@ -119,3 +121,17 @@ def test_alerts_carry_an_escalation_raised_in_the_middle_of_a_batch(tmp_path):
     assert t0 + 120 * 60 <= fired <= t0 + 126 * 60
     assert esc["event"]["tier"] in ("urgent", "flash")
     assert all("fired_at" in r for r in rows)
+
+
+def test_replay_restores_the_gc_thresholds():
+    before = gc.get_threshold()
+    with fewer_gc_passes():
+        assert gc.get_threshold()[0] == max(REPLAY_GC_GEN0, before[0])
+        assert gc.get_threshold()[1:] == before[1:]
+    assert gc.get_threshold() == before
+    try:
+        with fewer_gc_passes():
+            raise KeyError("x")
+    except KeyError:
+        pass
+    assert gc.get_threshold() == before

@@ -423,12 +423,13 @@ class OnlineDetector:
         acc: dict[Cluster, float] = {}
         get = acc.get
         denom = 0.0
+        num = n_bg + g_bg  # the idf numerator, the same for every feature
+        log, df_get = math.log, dfd.get
         # events' postings first, then candidates': the order the scores accumulate in
         post_gets = ((self.ev_post.get,) if events_only
                      else (self.ev_post.get, self.cand_post.get))
         for w, k in feats.items():
-            d = dfd.get(w, 0.0)
-            x = math.log((n_bg + g_bg) / (d + g_bg)) + 1.0
+            x = log(num / (df_get(w, 0.0) + g_bg)) + 1.0
             x = k * (x if x < cap else cap)
             denom += x
             for post_get in post_gets:
@@ -890,7 +891,7 @@ class OnlineDetector:
 
     # ------------------------------------------------------------------ events out
     def _event(self, c: Cluster, now: float) -> Event:
-        return build_event(c, now, self.df.idf, self.cfg.summary_terms)
+        return build_event(c, now, self.df, self.cfg.summary_terms)  # idf inlined
 
     def _change(self, kind: ChangeKind, c: Cluster, now: float) -> EventChange:
         return EventChange(kind=kind, event=self._event(c, now), at=to_ts(now))

