@@ -131,14 +131,18 @@ def _rows() -> list[dict[str, object]]:
             for k, (text, relevant) in enumerate(items) for split in ("train", "dev")]
 
 
+def _ngram_only_model(folder: Path) -> Path:
+    """The shipped heads without a dense block or a static table, in ``folder``."""
+    shutil.copytree(default_model_dir(), folder)
+    (folder / STATIC_FILE).unlink(missing_ok=True)
+    heads = LinearHeads.from_bytes((folder / FAST_FILE).read_bytes())
+    heads.dense = None
+    (folder / FAST_FILE).write_bytes(heads.to_bytes())
+    return folder
+
+
 def test_retrain_relevance_with_and_without_static_vectors(tmp_path: Path) -> None:
-    # an n-gram-only model folder to start from (the shipped heads without a dense block)
-    src = tmp_path / "src"
-    shutil.copytree(default_model_dir(), src)
-    (src / STATIC_FILE).unlink(missing_ok=True)
-    old = LinearHeads.from_bytes((src / FAST_FILE).read_bytes())
-    old.dense = None
-    (src / FAST_FILE).write_bytes(old.to_bytes())
+    src = _ngram_only_model(tmp_path / "src")
     with_static = tmp_path / "with"
     Trainer(log_fn=lambda _: None, static=True, encode=fake_encode).retrain_relevance(
         _rows(), src, with_static)
@@ -249,12 +253,7 @@ def test_distil_texts_uses_train_items_only_in_a_fixed_order() -> None:
 
 
 def test_retrain_relevance_with_a_distilled_table(tmp_path: Path) -> None:
-    src = tmp_path / "src"
-    shutil.copytree(default_model_dir(), src)
-    (src / STATIC_FILE).unlink(missing_ok=True)
-    old = LinearHeads.from_bytes((src / FAST_FILE).read_bytes())
-    old.dense = None
-    (src / FAST_FILE).write_bytes(old.to_bytes())
+    src = _ngram_only_model(tmp_path / "src")
     calls: list[int] = []
 
     def encode_texts(texts: list[str]) -> np.ndarray:
