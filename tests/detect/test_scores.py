@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 
 from tocsin.detect.cluster import Cluster
-from tocsin.detect.decay import DocFreq
-from tocsin.detect.scores import (
-    _idf_weighted,
-    places_and_bbox,
-    severity_and_tier,
-    severity_parts,
-    top_terms,
-)
+from tocsin.detect.scores import places_and_bbox, severity_and_tier, severity_parts
 from tocsin.model import Tier
 
 
@@ -70,23 +62,3 @@ def test_an_agency_feed_corroborates():
     assert sev_agency > sev_plain
     assert tier_plain != Tier.FLASH and tier_agency == Tier.FLASH
     assert severity_parts(agency, growth=500)["sources"] <= 1.0
-
-
-def test_top_terms_inlined_idf_is_the_idf_functions_answer():
-    # the detector passes its DocFreq (idf inlined): words, order and floats as with df.idf
-    rnd = random.Random(5)
-    words = [f"w{i}" for i in range(400)] + ["g:123", "a:US.TX", "h:flood", "ab"]
-    df = DocFreq(idf_cap=8.0)
-    for _ in range(300):
-        df.add({w: 1.0 for w in rnd.sample(words, 12)}, rnd.uniform(0.5, 3.0))
-    df.g = 1.7
-    c = Cluster(id="e1", created=0.0, last=0.0)
-    c.terms = {w: rnd.choice([0.0, 0.001, rnd.uniform(0.0, 9.0)]) for w in words}
-    c.n = 40.0
-    cut = 0.01 * c.n
-    slow = [(v * df.idf(w), w) for w, v in c.terms.items()
-            if v >= cut and not (len(w) > 2 and w[1] == ":")]
-    assert _idf_weighted(c.terms, cut, df) == slow  # the same floats, in the same order
-    assert len(slow) > 50
-    for k in (1, 10, 500):
-        assert top_terms(c, df, k) == top_terms(c, df.idf, k)

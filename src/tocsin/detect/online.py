@@ -891,7 +891,7 @@ class OnlineDetector:
 
     # ------------------------------------------------------------------ events out
     def _event(self, c: Cluster, now: float) -> Event:
-        return build_event(c, now, self.df, self.cfg.summary_terms)  # idf inlined
+        return build_event(c, now, self.df.idf, self.cfg.summary_terms)
 
     def _change(self, kind: ChangeKind, c: Cluster, now: float) -> EventChange:
         return EventChange(kind=kind, event=self._event(c, now), at=to_ts(now))

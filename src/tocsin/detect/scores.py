@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 
 from ..model import Event, EventStatus, Tier
 from .cluster import Cluster
-from .decay import DocFreq
 from .features import is_word
 
 HAZARD_BASE: dict[str, float] = {
@@ -101,37 +100,13 @@ def growth_rate(c: Cluster, now: float) -> float:
     return c.rate * 0.5 ** (dt / 3600.0) * math.log(2.0)
 
 
-def top_terms(c: Cluster, idf: Callable[[str], float] | DocFreq, k: int) -> list[str]:
-    """Words most typical of the event: frequent in it, rare in the background.
-
-    ``idf`` is a function, or the detector's :class:`DocFreq` itself: then ``DocFreq.idf``
-    is inlined (the same expression, so the same floats). This runs for every event change
-    announced (one per grown event per batch), over the event's frequent words.
-    """
+def top_terms(c: Cluster, idf: Callable[[str], float], k: int) -> list[str]:
+    """Words most typical of the event: frequent in it, rare in the background."""
     # only words carried by at least 1% of the event can be among its top terms; filtering
     # on the raw weight first keeps this cheap for events with tens of thousands of words
     cut = 0.01 * c.n
-    if isinstance(idf, DocFreq):
-        words = _idf_weighted(c.terms, cut, idf)
-    else:
-        words = [(v * idf(w), w) for w, v in c.terms.items() if v >= cut and is_word(w)]
+    words = [(v * idf(w), w) for w, v in c.terms.items() if v >= cut and is_word(w)]
     return [w for _, w in heapq.nlargest(k, words)]
-
-
-def _idf_weighted(terms: dict[str, float], cut: float, bg: DocFreq
-                  ) -> list[tuple[float, str]]:
-    """``[(v * bg.idf(w), w) for w, v in terms.items() if v >= cut and is_word(w)]`` with
-    ``DocFreq.idf`` and ``is_word`` inlined (the same expressions, so the same floats): two
-    calls per frequent word were a third of the cost of building an event."""
-    get, g, cap = bg.df.get, bg.g, bg.idf_cap
-    num = bg.n + g  # the numerator DocFreq.idf computes, computed once
-    log = math.log
-    out = []
-    for w, v in terms.items():
-        if v >= cut and not (len(w) > 2 and w[1] == ":"):  # frequent, and a word
-            x = log(num / (get(w, 0.0) + g)) + 1.0
-            out.append((v * (x if x < cap else cap), w))
-    return out
 
 
 def places_and_bbox(
@@ -158,8 +133,7 @@ def to_ts(t: float) -> datetime:
     return datetime.fromtimestamp(t, tz=UTC)
 
 
-def build_event(c: Cluster, now: float, idf: Callable[[str], float] | DocFreq,
-                n_terms: int) -> Event:
+def build_event(c: Cluster, now: float, idf: Callable[[str], float], n_terms: int) -> Event:
     """The user-facing Event for a cluster, computed from its state (cheap enough per batch)."""
     growth = growth_rate(c, now)
     places, bbox = places_and_bbox(c)
