@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typer.testing import CliRunner
 
 from tocsin.cli import app
-from tocsin.detect.replay import REPLAY_GC_GEN0, fewer_gc_passes
+from tocsin.detect.replay import REPLAY_GC_GEN0, fewer_gc_passes, pass_gc_rarely
 
 from .conftest import FILLER, T0
 
@@ -135,3 +135,16 @@ def test_replay_restores_the_gc_thresholds():
     except KeyError:
         pass
     assert gc.get_threshold() == before
+
+
+def test_pass_gc_rarely_raises_the_first_threshold_and_never_lowers_it():
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, *before[1:])
+        assert pass_gc_rarely(50_000) == (700, *before[1:])
+        assert gc.get_threshold() == (50_000, *before[1:])
+        gc.set_threshold(90_000, *before[1:])
+        pass_gc_rarely(50_000)
+        assert gc.get_threshold()[0] == 90_000
+    finally:
+        gc.set_threshold(*before)

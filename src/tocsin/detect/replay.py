@@ -181,12 +181,20 @@ def fewer_gc_passes(gen0: int = REPLAY_GC_GEN0) -> Iterator[None]:
     replay, for no memory back. At 50,000 it runs ~20 times (~1.5 us per report). Nothing
     the replay computes depends on when cycles are collected, so its output is unchanged.
     """
-    old = gc.get_threshold()
-    gc.set_threshold(max(gen0, old[0]), *old[1:])
+    old = pass_gc_rarely(gen0)
     try:
         yield
     finally:
         gc.set_threshold(*old)
+
+
+def pass_gc_rarely(gen0: int = REPLAY_GC_GEN0) -> tuple[int, ...]:
+    """Raise the cycle collector's first threshold to ``gen0`` (never lower it); returns
+    the thresholds it had. ``fewer_gc_passes`` does this for one replay; a long-running
+    pipeline (``tocsin run``/``replay``) does it for good once its models are loaded."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(gen0, old[0]), *old[1:])
+    return old
 
 
 @fewer_gc_passes()
