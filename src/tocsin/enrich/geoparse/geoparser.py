@@ -48,6 +48,8 @@ class Geoparser:
         if not text:
             return []
         mentions = self.recogniser.find(text, lang)
+        if not mentions:  # four posts in ten: what resolve would answer, without the call
+            return []
         return resolve(self.gazetteer, text, mentions, lang=lang, home_country=home_country,
                        weights=self.weights)
 

@@ -28,7 +28,7 @@ from tocsin.enrich.geoparse.gazetteer import (
     KIND_NAMES,
     Gazetteer,
 )
-from tocsin.enrich.geoparse.geo import haversine_many
+from tocsin.enrich.geoparse.geo import EARTH_RADIUS_KM
 from tocsin.enrich.geoparse.recognise import Mention
 from tocsin.model import Place
 
@@ -121,9 +121,14 @@ class _Cands:
     #: highest lat), for co-location; filled on first use
     places: tuple | None = None
     #: co-location with another key's place readings, as computed by _colocated for the
-    #: ordered pair (this key, that key): other key -> (this key's hits, that key's hits),
-    #: or None where no two readings lie at similar latitudes
+    #: ordered pair (this key, that key): other key -> (this key's hits, that key's hits)
+    #: as bit masks over the place readings, or None where no two readings lie at
+    #: similar latitudes
     coloc: dict[int, tuple | None] = field(default_factory=dict)
+    #: (radians lat, its cosine, lon) of the candidates as float64, for distances to the
+    #: document's other places; filled on first use
+    geo: tuple | None = None
+    max_kind: int = KIND_ADMIN2  # the finest kind among the candidates
 
 
 def _cands_of(gz: Gazetteer, kid: int, w: Weights) -> _Cands:
@@ -148,7 +153,7 @@ def _cands_of(gz: Gazetteer, kid: int, w: Weights) -> _Cands:
     # the prior-only winner and its kind, country and admin-1, read from the lists
     return _Cands(ents, rows[best], gz.lat[ents], gz.lon[ents],
                   pr.tolist(), kinds_l, ccs, a1s, by_cc, by_a1, {}, rows,
-                  pops.tolist(), kinds_l[best], ccs[best], a1s[best])
+                  pops.tolist(), kinds_l[best], ccs[best], a1s[best], max_kind=max(kinds_l))
 
 
 def _priors(gz: Gazetteer, ents: np.ndarray, flags: np.ndarray, w: Weights,
@@ -160,12 +165,43 @@ def _priors(gz: Gazetteer, ents: np.ndarray, flags: np.ndarray, w: Weights,
     if pops is None:
         pops = gz.pop[ents]
     pr = np.log10(pops.astype(np.float64) + 10.0)
+    if len(pr) <= SMALL_PRIORS:
+        return np.array(_priors_small(gz, ents, flags, w, kinds, pops, pr), dtype=np.float64)
     pr += np.asarray(w.kind_bonus)[kinds]
     pr += w.megacity * ((kinds == KIND_CITY) & (pops >= 1_000_000))
     pr += w.capital * gz.capital[ents]
     pr += w.primary * ((flags & F_PRIMARY) != 0)
     pr += w.curated * ((flags & F_CURATED) != 0)
     return pr
+
+
+#: Up to this many candidates, ``_priors`` adds its terms in Python floats.
+SMALL_PRIORS = 64
+
+
+def _priors_small(gz: Gazetteer, ents: np.ndarray, flags: np.ndarray, w: Weights,
+                  kinds: np.ndarray, pops: np.ndarray, base: np.ndarray) -> list[float]:
+    """``_priors`` from ``base`` (the log-population term), element by element.
+
+    Most keys have a few candidates, and numpy's per-operation cost on a Python scalar
+    times a boolean array (~5 us each, five of them) was most of the cost of a key seen
+    for the first time. Each element gets the same IEEE double operations in the same
+    order as the vectorised sum: ``weight * flag`` (a flag is 0 or 1), then one addition
+    per term, so the priors are the same floats.
+    """
+    kb, mega, cap_w, prim, cur = w.kind_bonus, w.megacity, w.capital, w.primary, w.curated
+    out = base.tolist()
+    for j, (k, pop, cap, fl) in enumerate(zip(kinds.tolist(), pops.tolist(),
+                                               gz.capital[ents].tolist(), flags.tolist(),
+                                               strict=True)):
+        p = out[j]
+        p += kb[k]
+        p += mega * (k == KIND_CITY and pop >= 1_000_000)
+        p += cap_w * cap
+        p += prim * ((fl & F_PRIMARY) != 0)
+        p += cur * ((fl & F_CURATED) != 0)
+        out[j] = p
+    return out
 
 
 def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | None = None,
@@ -212,7 +248,8 @@ def resolve(gz: Gazetteer, text: str, mentions: list[Mention], *, lang: str | No
             if len(fields) >= RESOLVE_CACHE_SIZE:
                 fields.clear()
             f = fields[row] = _fields_of(gz, row)
-        out.append(Place(m.start, m.end, m.phrase, *f, score=conf * m.confidence))
+        # positional: f is the 7 fields from geonameid to feature, then comes the score
+        out.append(Place(m.start, m.end, m.phrase, *f, conf * m.confidence))
     return out
 
 
@@ -410,14 +447,16 @@ def _resolve_keys(gz: Gazetteer, keys: list[int], pairs: tuple[tuple[int, int], 
         # nearness to the other places (cities and regions) of the document; plain
         # Python from here on: candidate lists are short and numpy's per-call overhead
         # was most of the cost of a document seen for the first time
-        others = [r for k2, r in regional_tops if k2 != kid]
+        # (only readings of admin-1 or finer use the distances: a key that has none, a
+        # country say, skips computing them)
+        others = [r for k2, r in regional_tops if k2 != kid] if c.max_kind >= KIND_ADMIN1 \
+            else None
         if others:
             near: list[float] | None = None
             for r in others[:20]:
                 d = c.near.get(r)
                 if d is None:
-                    d = haversine_many(float(gz.lat[r]), float(gz.lon[r]), c.lats,
-                                       c.lons).tolist()
+                    d = _distances_km(c, float(gz.lat[r]), float(gz.lon[r]))
                     if len(c.near) < NEAR_CACHE_SIZE:
                         c.near[r] = d
                 near = d if near is None else [a if a <= b else b for a, b in zip(near, d, strict=True)]
@@ -435,6 +474,26 @@ def _resolve_keys(gz: Gazetteer, keys: list[int], pairs: tuple[tuple[int, int], 
             unsupported.add(kid)
 
     return resolved, frozenset(unsupported)
+
+
+def _distances_km(c: _Cands, lat: float, lon: float) -> list[float]:
+    """``haversine_many(lat, lon, c.lats, c.lons).tolist()``, the same floats.
+
+    The candidates' side of the formula (float64 cast, radians, cosine) is computed once
+    per key and kept in ``c.geo``: most of a call's cost is numpy's per-operation
+    overhead on a handful of candidates, and four of its operations only depend on them.
+    The remaining operations are haversine_many's, in its order, on the same arrays.
+    """
+    g = c.geo
+    if g is None:
+        p2 = np.radians(c.lats.astype(np.float64))
+        g = c.geo = (p2, np.cos(p2), c.lons.astype(np.float64))
+    p2, cos_p2, lons = g
+    p1 = np.radians(lat)
+    dp = p2 - p1
+    dl = np.radians(lons - lon)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * cos_p2 * np.sin(dl / 2) ** 2
+    return (2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))).tolist()
 
 
 def _colocated(cand: dict[int, _Cands], km: float) -> dict[int, list[bool]]:
@@ -455,7 +514,9 @@ def _colocated(cand: dict[int, _Cands], km: float) -> dict[int, list[bool]]:
         return out
     lim_h = math.sin(km / (2 * 6371.0088)) ** 2  # haversine h at that distance
     dlat = km / 6371.0088  # radians of latitude within km: a cheap test first
-    hits = {kid: np.zeros(len(pl[0]), dtype=bool) for kid, pl in pts}
+    # which place readings of each key are near another key's: bit i for reading i, in
+    # Python ints (numpy's per-call cost on arrays this small was most of the work here)
+    hits = dict.fromkeys([kid for kid, _ in pts], 0)
     for i, (k1, (_, la1, lo1, co1, lo_1, hi_1)) in enumerate(pts):
         memo = cand[k1].coloc  # pairs of names recur across documents: each pair once
         for k2, (_, la2, lo2, co2, lo_2, hi_2) in pts[i + 1:]:
@@ -468,7 +529,7 @@ def _colocated(cand: dict[int, _Cands], km: float) -> dict[int, list[bool]]:
                     h = np.sin((la2.T - la1) / 2) ** 2 + \
                         co1 * co2.T * np.sin((lo2.T - lo1) / 2) ** 2
                     m = h <= lim_h
-                    r = (m.any(axis=1), m.any(axis=0))
+                    r = (_bits(m.any(axis=1)), _bits(m.any(axis=0)))
                 if len(memo) < COLOC_CACHE_SIZE:
                     memo[k2] = r
             if r is not None:
@@ -476,12 +537,18 @@ def _colocated(cand: dict[int, _Cands], km: float) -> dict[int, list[bool]]:
                 hits[k2] |= r[1]
     for kid, pl in pts:
         hit = hits[kid]
-        if hit.any():
+        if hit:
             flags = [False] * len(cand[kid].rows)
-            for j, h_j in zip(pl[0], hit.tolist(), strict=True):
-                flags[j] = h_j
+            for i, j in enumerate(pl[0]):
+                if hit >> i & 1:
+                    flags[j] = True
             out[kid] = flags
     return out
+
+
+def _bits(flags: np.ndarray) -> int:
+    """A boolean vector as an int whose bit i is ``flags[i]``."""
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
 
 
 def place_of(gz: Gazetteer, m: Mention, row: int, score: float) -> Place:

@@ -20,13 +20,16 @@ class GeoparseStage:
         self.gp = geoparser or Geoparser.load()
 
     def enrich(self, batch: list[Report]) -> list[Report]:
+        parse, locate = self.gp.parse, self.gp.locate
         for r in batch:
             try:
-                r.places = self.gp.parse(r.text or "", lang=r.lang)
+                places = parse(r.text or "", lang=r.lang)
             except Exception:  # noqa: BLE001 - one bad report must not stop the pipeline
                 log.exception("geoparse failed on report %s; left without places", r.id)
-                r.places = []
-            r.location = self.gp.locate(r.places)
+                places = []
+            r.places = places
+            # four posts in ten name no place: no location to choose
+            r.location = locate(places) if places else None
         return batch
 
 
