@@ -19,9 +19,17 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def haversine_many(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     """Distances from one point to many, vectorised for candidate scoring."""
-    p1 = np.radians(lat)
     p2 = np.radians(lats.astype(np.float64))
+    return haversine_prepared(lat, lon, p2, np.cos(p2), lons.astype(np.float64))
+
+
+def haversine_prepared(lat: float, lon: float, p2: np.ndarray, cos_p2: np.ndarray,
+                       lons: np.ndarray) -> np.ndarray:
+    """``haversine_many`` with the many points' side already computed (latitudes in radians,
+    their cosines, longitudes in degrees, all float64): a caller that measures from many
+    origins to the same points computes that side once."""
+    p1 = np.radians(lat)
     dp = p2 - p1
-    dl = np.radians(lons.astype(np.float64) - lon)
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    dl = np.radians(lons - lon)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * cos_p2 * np.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))

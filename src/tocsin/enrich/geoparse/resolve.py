@@ -28,7 +28,7 @@ from tocsin.enrich.geoparse.gazetteer import (
     KIND_NAMES,
     Gazetteer,
 )
-from tocsin.enrich.geoparse.geo import EARTH_RADIUS_KM
+from tocsin.enrich.geoparse.geo import haversine_prepared
 from tocsin.enrich.geoparse.recognise import Mention
 from tocsin.model import Place
 
@@ -477,23 +477,14 @@ def _resolve_keys(gz: Gazetteer, keys: list[int], pairs: tuple[tuple[int, int], 
 
 
 def _distances_km(c: _Cands, lat: float, lon: float) -> list[float]:
-    """``haversine_many(lat, lon, c.lats, c.lons).tolist()``, the same floats.
-
-    The candidates' side of the formula (float64 cast, radians, cosine) is computed once
-    per key and kept in ``c.geo``: most of a call's cost is numpy's per-operation
-    overhead on a handful of candidates, and four of its operations only depend on them.
-    The remaining operations are haversine_many's, in its order, on the same arrays.
-    """
+    """``haversine_many(lat, lon, c.lats, c.lons).tolist()``, the same floats, with the
+    candidates' side of the formula computed once per key (kept in ``c.geo``): on a handful
+    of candidates most of a call's cost is numpy's per-operation overhead."""
     g = c.geo
     if g is None:
         p2 = np.radians(c.lats.astype(np.float64))
         g = c.geo = (p2, np.cos(p2), c.lons.astype(np.float64))
-    p2, cos_p2, lons = g
-    p1 = np.radians(lat)
-    dp = p2 - p1
-    dl = np.radians(lons - lon)
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * cos_p2 * np.sin(dl / 2) ** 2
-    return (2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))).tolist()
+    return haversine_prepared(lat, lon, *g).tolist()
 
 
 def _colocated(cand: dict[int, _Cands], km: float) -> dict[int, list[bool]]:
