@@ -4,12 +4,14 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+# (setup.py and the C source too: editing them rebuilds the optional C extension)
+EXT    := setup.py src/tocsin/detect/_accumulate.c
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt $(EXT) | cksum | cut -d' ' -f1)
 EXTRAS ?= test,postgres,nats,accurate
 
 .PHONY: run test venv install browser gazetteer bench lint clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt $(EXT)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -c constraints.txt -e ".[$(EXTRAS)]"

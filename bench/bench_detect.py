@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import resource
 import sys
@@ -34,7 +35,7 @@ from pathlib import Path
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-from tocsin.detect import create_detector  # noqa: E402  (after the BLAS settings)
+from tocsin.detect import create_detector, scoring  # noqa: E402  (after the BLAS settings)
 from tocsin.detect.replay import (  # noqa: E402
     ReplayResult,
     available_stages,
@@ -83,6 +84,38 @@ def baseline_rate(batches, limit: int = 20_000) -> float:
             if n >= limit:
                 return n / (time.process_time() - t0)
     return n / (time.process_time() - t0)
+
+
+def scoring_ratio(batches, limit: int = 20_000, rounds: int = 3) -> dict | None:
+    """The compiled scoring loop against its Python twin, in this process: a fresh detector
+    over the first ``limit`` reports with each, alternately, best CPU time of ``rounds``."""
+    if scoring.IMPLEMENTATION != "c":
+        return None
+    from tocsin.detect import online
+
+    sub, seen = [], 0
+    for b in batches:
+        if seen >= limit:
+            break
+        sub.append(b[: limit - seen])
+        seen += len(sub[-1])
+    best = {"python": math.inf, "c": math.inf}
+    compiled = online.accumulate
+    try:
+        for _ in range(rounds):
+            for name, fn in (("python", scoring.accumulate_py), ("c", compiled)):
+                online.accumulate = fn
+                det = create_detector()
+                c0 = time.process_time()
+                for b in sub:
+                    det.observe(b)
+                    det.drain_backfill()
+                best[name] = min(best[name], time.process_time() - c0)
+    finally:
+        online.accumulate = compiled
+    return {"reports": seen,
+            **{f"{k}_cpu_us_per_report": round(1e6 * v / seen, 1) for k, v in best.items()},
+            "python_over_c": round(best["python"] / best["c"], 3)}
 
 
 def main() -> None:
@@ -152,6 +185,7 @@ def main() -> None:
                             "live_clusters": len(det.clusters),
                             "vocabulary": len(det.df.df)})
             print(json.dumps(replays[-1]), file=sys.stderr)
+    scoring_ab = scoring_ratio(batches)
     base = baseline_rate(batches)
     detect_cpu = replays[0]["detect_cpu_us_per_report"] * n / 1e6
     e2e_cpu = read_cpu + sum(stage_cpu.values()) + detect_cpu
@@ -179,6 +213,8 @@ def main() -> None:
         "baseline_naive_fsd_per_s": round(base),
         "end_to_end_vs_baseline": round(e2e_rate / base, 3),
         "detect_vs_baseline": round(replays[0]["detect_per_s"] / base, 2),
+        "detect_scoring": scoring.IMPLEMENTATION,
+        "scoring_c_vs_python": scoring_ab,
         "replays": replays,
         "rss_last_over_first": round(replays[-1]["peak_rss_mb"] / replays[0]["peak_rss_mb"], 3),
     }

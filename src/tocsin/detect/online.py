@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import heapq
 import json
-import math
 import zlib
 from collections import Counter, OrderedDict, deque
 from datetime import datetime
@@ -62,6 +61,7 @@ from .geo import Spot, near, specific
 from .merge import anchors, primary, same_story
 from .novelty import newsworthy
 from .scores import build_event, growth_rate, severity, severity_and_tier, tier_of, to_ts
+from .scoring import accumulate
 
 SNAPSHOT_VERSION = 2  # 2: identity, regions, hazard counters, absorbed ids
 _CLOSED = EventStatus.CLOSED.value
@@ -111,6 +111,8 @@ class OnlineDetector:
         self.candidates: OrderedDict[str, None] = OrderedDict()
         self.ev_post: dict[str, dict[str, Cluster]] = {}
         self.cand_post: dict[str, dict[str, Cluster]] = {}
+        self._posts_events = (self.ev_post,)
+        self._posts_all = (self.ev_post, self.cand_post)
         self.pointers: dict[str, str] = {}
         self.promoted: OrderedDict[str, None] = OrderedDict()
         self.archive: OrderedDict[str, Event] = OrderedDict()
@@ -416,29 +418,10 @@ class OnlineDetector:
                 if c is not None and c.status != EventStatus.MERGED.value and (
                         c.is_event or not events_only):
                     return c, 1.0, None
-        # IDF inlined: this loop is the detector's hot path
         bg = self.df
-        dfd, n_bg, g_bg, cap = bg.df, bg.n, bg.g, bg.idf_cap
-        # keyed by the Cluster object itself (identity hash): one dict, no id lookups
-        acc: dict[Cluster, float] = {}
-        get = acc.get
-        denom = 0.0
-        num = n_bg + g_bg  # the idf numerator, the same for every feature
-        log, df_get = math.log, dfd.get
         # events' postings first, then candidates': the order the scores accumulate in
-        post_gets = ((self.ev_post.get,) if events_only
-                     else (self.ev_post.get, self.cand_post.get))
-        for w, k in feats.items():
-            x = log(num / (df_get(w, 0.0) + g_bg)) + 1.0
-            x = k * (x if x < cap else cap)
-            denom += x
-            for post_get in post_gets:
-                post = post_get(w)
-                if post:
-                    for c in post.values():
-                        v = c.terms.get(w)
-                        if v:
-                            acc[c] = get(c, 0.0) + x * v
+        acc, denom = accumulate(feats, bg.df, bg.n + bg.g, bg.g, bg.idf_cap,
+                                self._posts_events if events_only else self._posts_all)
         if not acc or denom <= 0.0:
             return None, 0.0, None
         cfg = self.cfg
