@@ -182,3 +182,56 @@ def test_an_earthquake_and_a_storm_in_one_town_stay_apart(rng):
     det = create_detector(merge_every=10**9)
     assert not [c for c in _forced_pair(det, rng, "storm", "earthquake")
                 if c.kind == ChangeKind.MERGED]
+
+
+def _forced_substory(det, rng, n: int, own_word: str, *, hazard: str = "storm"):
+    """A "Kelda" event of ``2 n`` reports, then an event of ``n`` reports forced apart from it, all naming
+    ``own_word`` and Belmoor (far from Kelda's places), half of them naming Kelda too."""
+    a = enrich(story(rng, ["kelda", "storm", "kelda"], ["hit", "battered"], 2 * n, 0, 0.1, "a",
+                     hazard="storm", places=[place(1001, "Arnhaven", 10.0, 20.0, "AA")]))
+    det.observe(a)
+    belmoor = [place(2002, "Belmoor", -30.0, -50.0, "BB")]
+    b = enrich(story(rng, [own_word, "relief"], ["arrives"], n, 40, 0.1, "b",
+                     places=belmoor, hazard=hazard))
+    other = det._new_candidate(b[0], b[0].published_at.timestamp())
+    for i, r in enumerate(b):
+        words = {own_word: 1.0, "g:2002": 3.0, f"w{i}": 1.0}
+        if i % 2 == 0:
+            words["kelda"] = 1.0
+        other.add(r, words, r.published_at.timestamp(), 1.0, 0.5)
+    other.status = EventStatus.ACTIVE.value
+    det.candidates.pop(other.id)
+    det.promoted[other.id] = None
+    det._index(other, list(other.terms))
+    return other, [c for c in det._merge_pass(det.clock.now) if c.kind == ChangeKind.MERGED]
+
+
+def test_a_sub_story_carrying_the_events_name_merges_into_it(rng):
+    # "Belmoor" + "Kelda": the storm seen from another country is part of the Kelda story
+    det = create_detector(merge_every=10**9)
+    other, merged = _forced_substory(det, rng, 20, "belmoor")
+    assert [c.event.id for c in merged] == [other.id]
+    assert merged[0].event.merged_into == det.resolve(other.id) != other.id
+
+
+def test_sub_story_merges_can_be_turned_off(rng):
+    det = create_detector(merge_every=10**9, merge_substories=False)
+    assert _forced_substory(det, rng, 20, "belmoor")[1] == []
+
+
+def test_a_mature_event_named_after_a_place_is_still_a_sub_story(rng):
+    # 120 reports (past the identity freeze) whose main word is the name of their place
+    det = create_detector(merge_every=10**9)
+    other, merged = _forced_substory(det, rng, 120, "belmoor")
+    assert [c.event.id for c in merged] == [other.id]
+
+
+def test_a_mature_event_with_a_name_of_its_own_is_not_a_sub_story(rng):
+    # "Mirren" reports that also say "Kelda" half of the time are another storm's story
+    det = create_detector(merge_every=10**9)
+    assert _forced_substory(det, rng, 120, "mirren")[1] == []
+
+
+def test_a_sub_story_of_another_kind_of_disaster_stays_apart(rng):
+    det = create_detector(merge_every=10**9)
+    assert _forced_substory(det, rng, 20, "belmoor", hazard="earthquake")[1] == []

@@ -13,7 +13,8 @@ hazard families in merges (``online._FAMILY``: the Alberta and Queensland floods
 set a priori. The 11:30 pass (issue 5) added ``weak_needs_hazard`` (crisislex_t6),
 ``candidate_max_age`` (off by default) and moved ``split_age`` 18 h -> 12 h (crisismmd); its two structural rules (a candidate member remembers the event it also
 matched; a no-hazard report typed "not_relevant" falls under the no-hazard rule whatever its
-relevance) have no knob.
+relevance) have no knob. ``merge_substories`` (16:45) was chosen after looking at humaid's
+fragments and checked on crisismmd (whose one such pair shaped its no-name-of-its-own test).
 See docs/detection.md. Times are *stream* seconds.
 """
 
@@ -143,6 +144,14 @@ class DetectorConfig:
     merge_every: int = 500
     #: a feature carried by this share of a cluster's reports is one of its anchors
     anchor_share: float = 0.35
+    #: merge a smaller event into a larger one when it carries the larger one's name among
+    #: its anchors and has no name of its own (``OnlineDetector._substory``): "Idai" +
+    #: "Mozambique" into "Idai", "Maria" + "#PuertoRico" into "Maria". The mutual-anchor rule
+    #: alone left such sub-stories apart. Chosen after looking at humaid's fragments
+    #: (2026-11-29, 16:45): humaid F1 +0.019, crisislex_t6 +0.012, crisismmd unchanged (its
+    #: one such pair, "Irma" inside "Harvey", is what the no-name-of-its-own test keeps
+    #: apart: without that test crisismmd fell to 0.797). False turns it off.
+    merge_substories: bool = True
     # --- summaries ------------------------------------------------------------------------
     summary_terms: int = 8
     max_places: int = 200

@@ -96,6 +96,14 @@ _SPLIT_MIN_DOCS = 3.0
 _FAMILY = {"storm": "hydromet", "flood": "hydromet", "landslide": "hydromet"}
 
 
+def _place_anchor(c: Cluster, w: str) -> bool:
+    """Is anchor ``w`` one of the cluster's places (a GeoNames id, or a place's name as one
+    word: "mozambique", "puertorico")?"""
+    if w.startswith("g:"):
+        return True
+    return any(e[1] and e[1].lower().replace(" ", "") == w for e in c.places.values())
+
+
 class OnlineDetector:
     """The default :class:`tocsin.detect.base.Detector` implementation."""
 
@@ -685,6 +693,28 @@ class OnlineDetector:
         c.closed_at = None
         self._pending.append(self._change(ChangeKind.STATUS, c, now))
 
+    def _substory(self, a: Cluster, aa: dict[str, float], pa: str | None,
+                  b: Cluster, ab: dict[str, float], pb: str | None) -> bool:
+        """Is the smaller of two events a sub-story of the larger (``merge_substories``)?
+
+        It is when it carries the larger one's name (its primary anchor, a word, not a
+        place) among its own anchors, their hazards agree, and it has no name of its own
+        that the larger lacks: "Mozambique" + "Idai" is a sub-story of "Idai", but an "Irma"
+        event whose reports also say "Harvey" is not a sub-story of "Harvey". Only a mature
+        event (``_IDENTITY_FREEZE`` reports) can have a name of its own; a place (its
+        GeoNames id, or that place's name as a word) is not one.
+        """
+        if a.unique_count >= b.unique_count:
+            big, small, pbig, psmall, abig, asmall = a, b, pa, pb, aa, ab
+        else:
+            big, small, pbig, psmall, abig, asmall = b, a, pb, pa, ab, aa
+        if pbig is None or pbig.startswith("g:") or pbig not in asmall:
+            return False
+        if not self._hazards_agree(a, b):
+            return False
+        return (small.unique_count < _IDENTITY_FREEZE or psmall is None or psmall in abig
+                or _place_anchor(small, psmall))
+
     @staticmethod
     def _hazards_agree(a: Cluster, b: Cluster) -> bool:
         ha, hb = a.dominant_hazard(_HAZARD_SHARE), b.dominant_hazard(_HAZARD_SHARE)
@@ -845,6 +875,8 @@ class OnlineDetector:
                     pairs.append((aa.get(pb, 0.0) + ab.get(pa, 0.0), a, b))
                 elif self._hazards_agree(a, b) and self._same_scene(a, b):
                     pairs.append((0.0, a, b))
+                elif self.cfg.merge_substories and self._substory(a, aa, pa, b, ab, pb):
+                    pairs.append((-1.0, a, b))
         changes: list[EventChange] = []
         gone: set[str] = set()
         for _cos, a, b in sorted(pairs, key=lambda p: -p[0]):
