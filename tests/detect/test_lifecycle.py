@@ -235,3 +235,13 @@ def test_a_mature_event_with_a_name_of_its_own_is_not_a_sub_story(rng):
 def test_a_sub_story_of_another_kind_of_disaster_stays_apart(rng):
     det = create_detector(merge_every=10**9)
     assert _forced_substory(det, rng, 20, "belmoor", hazard="earthquake")[1] == []
+
+
+def test_merge_pointers_are_bounded(rng, monkeypatch):
+    from tocsin.detect import online
+
+    monkeypatch.setattr(online, "_POINTERS", 3)
+    det = create_detector(merge_every=10**9)
+    det.pointers.update({f"old{i}": "x" for i in range(3)})
+    _forced_substory(det, rng, 20, "belmoor")
+    assert len(det.pointers) == 3 and "old0" not in det.pointers

@@ -74,6 +74,8 @@ _ARCHIVE = 5_000
 #: features kept per event profile before pruning (memory bound for month-long events)
 _MAX_TERMS = 40_000
 _ABSORBED = 500_000
+#: merge pointers kept in memory (the oldest go first; the store records every merge)
+_POINTERS = 500_000
 _BACKFILL = 200_000
 #: a region defines a cluster's scene when this share of its (at least this many) placed
 #: reports name it
@@ -135,7 +137,7 @@ class OnlineDetector:
         #: candidates that were ready but not newsworthy: size at which to look again
         self._retry: dict[str, int] = {}
         #: candidates folded into an event: provisional id -> event id (bounded; merged
-        #: *events* keep their pointer in ``pointers`` for good)
+        #: *events* keep their pointer in ``pointers``, the newest ``_POINTERS`` of them)
         self._absorbed: OrderedDict[str, str] = OrderedDict()
         #: provisional cluster id per report of the last ``observe`` call (None: unclustered);
         #: ``final_event`` turns it into the final event id once the stream is over
@@ -705,9 +707,9 @@ class OnlineDetector:
         GeoNames id, or that place's name as a word) is not one.
         """
         if a.unique_count >= b.unique_count:
-            big, small, pbig, psmall, abig, asmall = a, b, pa, pb, aa, ab
+            small, pbig, psmall, abig, asmall = b, pa, pb, aa, ab
         else:
-            big, small, pbig, psmall, abig, asmall = b, a, pb, pa, ab, aa
+            small, pbig, psmall, abig, asmall = a, pb, pa, ab, aa
         if pbig is None or pbig.startswith("g:") or pbig not in asmall:
             return False
         if not self._hazards_agree(a, b):
@@ -895,6 +897,8 @@ class OnlineDetector:
             lose.status = EventStatus.MERGED.value
             lose.merged_into = keep.id
             self.pointers[lose.id] = keep.id
+            if len(self.pointers) > _POINTERS:  # the store keeps every merge for good
+                del self.pointers[next(iter(self.pointers))]
             gone.add(lose.id)
             changes.append(self._change(ChangeKind.MERGED, lose, now))
             changes.append(self._refresh(keep, now))
