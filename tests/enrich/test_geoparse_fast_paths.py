@@ -117,3 +117,24 @@ def test_bits():
     assert R._bits(np.array([], dtype=bool)) == 0
     flags = np.array([True, False, False, True] + [False] * 9 + [True])
     assert R._bits(flags) == 1 | 8 | (1 << 13)
+
+
+def test_places_outside_the_band_are_beyond_near_km(gp):  # noqa: F811
+    """``_all_far`` skips a place only when every scored reading is NEAR_KM or more away."""
+    gz = gp.gazetteer
+    rng = np.random.default_rng(13)
+    skipped = 0
+    for kid in rng.integers(0, gz.n_keys, 2000).tolist():
+        c = R._cands_of(gz, kid, R.DEFAULT_WEIGHTS)
+        # a random place, and one close to a reading (the band's edge is what matters)
+        j = int(rng.integers(0, len(c.rows)))
+        for r in (int(rng.integers(0, gz.n_entities)), c.rows[j]):
+            for dlat in (0.0, 2.6, 2.8, -2.8):
+                lat, lon = float(gz.lat[r]) + dlat, float(gz.lon[r])
+                if not R._all_far(c, lat):
+                    continue
+                skipped += 1
+                d = R._distances_km(c, lat, lon)
+                assert all(dj >= R.NEAR_KM for dj, k in zip(d, c.kinds_l, strict=True)
+                           if k >= R.KIND_ADMIN1)
+    assert skipped > 100
