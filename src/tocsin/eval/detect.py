@@ -133,13 +133,19 @@ def evaluate_stream(
     geoparse: bool = True,
     batch_size: int = 1000,
     config: dict[str, Any] | None = None,
+    detector: Any = None,
 ) -> dict[str, Any]:
-    """Replay ``path`` through the pipeline and score the detector against its gold events."""
+    """Replay ``path`` through the pipeline and score the detector against its gold events.
+
+    ``detector``: another detector to score instead of a fresh default one (a benchmark's
+    baseline): it needs ``observe``, ``last_clusters``, ``drain_backfill``, ``final_event``
+    and ``resolve`` as :class:`~tocsin.detect.online.OnlineDetector` has them.
+    """
     from ..detect import create_detector
     from ..detect.replay import available_stages, replay
 
     stages, missing = available_stages(mode, classify=classify, geoparse=geoparse)
-    det = create_detector(**(config or {}))
+    det = detector if detector is not None else create_detector(**(config or {}))
     opened: dict[str, float] = {}
 
     def on_changes(changes: list) -> None:
