@@ -159,3 +159,36 @@ def test_reports_sharing_an_id_are_separate_entries():
     for i in range(50):
         assert idx.check_and_add("same-id", f"key{i}", 0, 0) is None
     assert len(idx) == 3 and len(idx._exact) == 3
+
+
+@given(st.lists(st.lists(st.text(max_size=5), max_size=6), max_size=6))
+def test_token_hashes_are_xxh64_whatever_the_cache_holds(token_lists):
+    import xxhash
+
+    from tocsin.enrich import dedup
+
+    want = [xxhash.xxh64_intdigest(t.encode("utf-8")) for toks in token_lists for t in toks]
+    for clear in (True, False):  # cold, then warm
+        if clear:
+            dedup._TOKEN_HASHES.clear()
+        hashes, owner = dedup._token_hashes(token_lists)
+        assert hashes.tolist() == want
+        assert owner.tolist() == [i for i, toks in enumerate(token_lists) for _ in toks]
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.booleans()), max_size=40), st.integers(1, 8))
+def test_trimmed_previous_in_group_only_drops_empty_columns(items, m):
+    import numpy as np
+
+    from tocsin.enrich.dedup import _group_starts, _previous_in_group
+
+    items.sort(key=lambda it: it[0])  # group-sorted, as the index calls it
+    groups = np.array([g for g, _ in items], dtype=np.int64)
+    mask = np.array([s for _, s in items], dtype=bool)
+    start = _group_starts(groups)
+    full = _previous_in_group(mask, start, m)
+    trimmed = _previous_in_group(mask, start, m, trim=True)
+    k = trimmed.shape[1]
+    assert k <= m and (full[:, k:] == -1).all()
+    assert (trimmed == full[:, :k]).all()
+    assert k == 0 or (trimmed[:, -1] >= 0).any()

@@ -151,3 +151,28 @@ def test_the_common_time_shape_parses_as_the_general_path(x):
     assert got == want
     if got is not None:
         assert got.tzinfo is want.tzinfo
+
+
+@given(st.builds(
+    lambda a, b: a + "T" + b + "Z",
+    st.text(alphabet="0123456789-:TW ", min_size=10, max_size=10),
+    st.text(alphabet="0123456789-+:.Z", min_size=8, max_size=8))
+    | st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")))
+def test_the_common_time_shape_parses_as_it_did_before_the_z_fast_path(value):
+    """``datetime.fromisoformat`` reading the "Z" gives what ``value[:19]`` as UTC gave,
+    wherever it parses; what it refuses takes the old way (offsets, bad digits...)."""
+    from datetime import datetime, timezone
+
+    from tocsin.sources.records import parse_time
+
+    try:
+        want = datetime.fromisoformat(value[:19]).replace(tzinfo=timezone.utc)
+    except ValueError:
+        want = general_time(value)
+    try:
+        got = parse_time(value)
+    except BadInput:
+        got = None
+    assert got == want
+    if got is not None:
+        assert got.tzinfo is want.tzinfo and got.fold == want.fold

@@ -34,27 +34,36 @@ def exact_key(tokens: list[str]) -> str:
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xC2B2AE3D27D4EB4F)
 
-#: token -> xxh64 of its UTF-8 bytes. Words repeat a lot across a stream, so hashing each
-#: distinct word once is most of the cost of SimHash saved; cleared when it grows too big.
-_TOKEN_HASHES: dict[str, int] = {}
+class _TokenHashes(dict):
+    """token -> xxh64 of its UTF-8 bytes, computed on the first lookup of the token.
+
+    Words repeat a lot across a stream, so hashing each distinct word once is most of the
+    cost of SimHash saved. ``__missing__`` hashes a new word inside the one lookup every
+    token needs anyway; collecting the batch's new words first (a set of every token, then
+    its difference with the cache) cost as much again as the lookups.
+    """
+
+    def __missing__(self, token: str) -> int:
+        h = self[token] = xxhash.xxh64_intdigest(token.encode("utf-8"))
+        return h
+
+
+#: the cache, cleared when it grows too big
+_TOKEN_HASHES = _TokenHashes()
 _TOKEN_CACHE_MAX = 500_000
 
 
 def _token_hashes(token_lists: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """64-bit hashes of every token of the batch, and the report each belongs to."""
-    flat = list(chain.from_iterable(token_lists))
     cache = _TOKEN_HASHES
     if len(cache) > _TOKEN_CACHE_MAX:
         cache.clear()
-    h64 = xxhash.xxh64_intdigest
-    for t in set(flat).difference(cache):
-        cache[t] = h64(t.encode("utf-8"))
-    owner = np.repeat(np.arange(len(token_lists)), [len(t) for t in token_lists])
-    try:
-        hashes = np.fromiter(map(cache.__getitem__, flat), dtype=np.uint64, count=len(flat))
-    except KeyError:  # another thread cleared the cache meanwhile
-        hashes = np.fromiter((h64(t.encode("utf-8")) for t in flat), dtype=np.uint64,
-                             count=len(flat))
+    n = len(token_lists)
+    sizes = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
+    owner = np.repeat(np.arange(n), sizes)
+    # (another thread clearing the cache meanwhile only makes some words hashed again)
+    hashes = np.fromiter(map(cache.__getitem__, chain.from_iterable(token_lists)),
+                         dtype=np.uint64, count=owner.size)
     return hashes, owner
 
 
@@ -202,8 +211,11 @@ class DedupIndex:
                 if not todo.any():
                     break
                 o = b_order[b]
-                prevs = _previous_in_group(src[o], b_start[b], cap)  # sorted positions
-                cand_b = np.full((n, cap), -1, dtype=np.int64)
+                # sorted positions. In a batch of a thousand, a report rarely has more than
+                # three or four earlier ones with its band value, so the columns stop at the
+                # most any report has: the comparisons below run on ~12 columns, not 16
+                prevs = _previous_in_group(src[o], b_start[b], cap, trim=True)
+                cand_b = np.full(prevs.shape, -1, dtype=np.int64)
                 cand_b[o] = np.where(prevs >= 0, o[np.maximum(prevs, 0)], -1)[:, ::-1]
                 k = (cand_b >= 0).sum(axis=1)
                 # the bucket as report i sees it: the newest ``cap`` of (row, then batch)
@@ -294,19 +306,25 @@ def _group_starts(sorted_vals: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(np.where(is_start == 1, np.arange(sorted_vals.size), 0))
 
 
-def _previous_in_group(mask: np.ndarray, start: np.ndarray, m: int) -> np.ndarray:
+def _previous_in_group(mask: np.ndarray, start: np.ndarray, m: int, *,
+                       trim: bool = False) -> np.ndarray:
     """For each position, the positions of the ``m`` nearest earlier set ones in its group.
 
     Column 0 is the nearest; -1 where there are fewer. ``mask`` and ``start`` are in the
-    group-sorted order (``start`` from ``_group_starts``).
+    group-sorted order (``start`` from ``_group_starts``). With ``trim``, only as many
+    columns as the position with the most such ones needs (at most ``m``, maybe none): the
+    columns left out would be -1 everywhere.
     """
     n = mask.size
     pos = np.flatnonzero(mask)
     if pos.size == 0:
-        return np.full((n, m), -1, dtype=np.int64)
+        return np.full((n, 0 if trim else m), -1, dtype=np.int64)
     before = np.cumsum(mask) - mask  # set ones strictly before each position
+    first = before[start]  # ... and before the start of its group
+    if trim:
+        m = min(m, int((before - first).max()))
     j = before[:, None] - np.arange(1, m + 1)[None, :]
-    valid = j >= before[start][:, None]
+    valid = j >= first[:, None]
     return np.where(valid, pos[np.maximum(j, 0)], -1)
 
 
