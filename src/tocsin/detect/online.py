@@ -36,7 +36,8 @@ Why this shape:
   by several times as many reports as it ever had (marathon-morning "Boston" chatter, then
   the bombing) carries on under a new id announced NEW; the prelude stays a closed event.
 * **Merges** repair the fragments that online decisions inevitably make: every
-  ``merge_every`` reports, events that share their primary anchors (mutually) or their scene
+  ``merge_every`` reports, events that share their primary anchors (mutually) or their scene,
+  or a smaller event that carries a larger one's name and no name of its own (a sub-story),
   merge into the older one, which keeps its id; the other keeps a pointer (status MERGED,
   ``merged_into``).
 """
