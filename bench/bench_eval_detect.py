@@ -24,7 +24,7 @@ from typing import Any
 
 from tocsin.detect.replay import ReplayResult, available_stages, fewer_gc_passes, iter_reports
 from tocsin.enrich.chain import run_stages
-from tocsin.eval.detect import bcubed, detection_scores, evaluate_stream, noise_purity
+from tocsin.eval.detect import evaluate_stream, quality
 
 STREAMS = Path(__file__).resolve().parents[2] / "shared" / "data" / "streams"
 NAMES = ("humaid", "crisismmd", "crisislex_t6")
@@ -95,15 +95,6 @@ class TfidfFirstStory:
                 if not s:
                     del self.post[w]
 
-    def drain_backfill(self) -> dict[str, str]:
-        return {}
-
-    def final_event(self, cluster_id: str | None) -> str | None:
-        return cluster_id
-
-    def resolve(self, event_id: str) -> str:
-        return event_id
-
 
 def brief(out: dict[str, Any]) -> dict[str, Any]:
     keep = ("bcubed", "noise_purity", "false_alarm_share", "events_final")
@@ -121,7 +112,8 @@ def enriched(path: Path) -> list[list]:
 
 
 def score_baseline(batches: list[list], threshold: float) -> dict[str, Any]:
-    """The baseline over already-enriched reports: the figures ``brief`` gives for ours."""
+    """The baseline over already-enriched reports: the figures ``brief`` gives for ours
+    (``tocsin eval detect``'s own scoring, ``quality``)."""
     fsd = TfidfFirstStory(threshold)
     pred: list[str | None] = []
     opened: dict[str, float] = {}
@@ -133,15 +125,11 @@ def score_baseline(batches: list[list], threshold: float) -> dict[str, Any]:
     secs = time.perf_counter() - t0
     gold = [r.extra.get("event") for b in batches for r in b]
     times = [r.published_at.timestamp() for b in batches for r in b]
-    p, r, f = bcubed(gold, pred)
-    ds = detection_scores(gold, pred, times, opened)
-    pur = noise_purity(gold, pred)
-    return {"threshold": threshold,
-            "bcubed": {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)},
-            "noise_purity": None if pur is None else round(pur, 4),
-            "false_alarm_share": round(ds.false_alarm_share, 4), "events_final": ds.n_events,
-            "detected_share": round(ds.detected, 4),
-            "detect_per_s": round(len(pred) / secs) if secs else None}
+    out = brief({**quality(gold, pred, times, opened),
+                 "throughput": {"pipeline_per_s": None,
+                                "detect_per_s": round(len(pred) / secs) if secs else None}})
+    del out["pipeline_per_s"]  # no pipeline of its own: it reads ours
+    return {"threshold": threshold, **out}
 
 
 def main() -> int:

@@ -125,6 +125,34 @@ def detection_scores(
     )
 
 
+def quality(gold: Sequence[Label], pred: Sequence[Label], times: Sequence[float],
+            opened_at: dict[str, float], events_opened: int | None = None) -> dict[str, Any]:
+    """The figures ``tocsin eval detect`` reports for one run's final assignments (items in
+    stream order; ``opened_at``: final event id -> stream time it was announced)."""
+    p, r, f = bcubed(gold, pred)
+    ds = detection_scores(gold, pred, times, opened_at)
+    npur = noise_purity(gold, pred)
+    n = len(pred)
+    out: dict[str, Any] = {
+        "bcubed": {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)},
+        "noise_purity": None if npur is None else round(npur, 4),
+        "detection": {
+            "detected_share": round(ds.detected, 4),
+            "missed": ds.missed_events,
+            "delay_s": {k: round(v, 1) for k, v in sorted(ds.delays.items())},
+            "median_delay_s": round(statistics.median(ds.delays.values()), 1)
+            if ds.delays else None,
+        },
+        "false_alarm_share": round(ds.false_alarm_share, 4),
+    }
+    if events_opened is not None:
+        out["events_opened"] = events_opened
+    out["events_final"] = ds.n_events
+    out["fragmentation"] = round(ds.fragmentation, 3)
+    out["assigned_share"] = round(sum(x is not None for x in pred) / n, 4) if n else 0.0
+    return out
+
+
 def evaluate_stream(
     path: Path,
     *,
@@ -133,19 +161,13 @@ def evaluate_stream(
     geoparse: bool = True,
     batch_size: int = 1000,
     config: dict[str, Any] | None = None,
-    detector: Any = None,
 ) -> dict[str, Any]:
-    """Replay ``path`` through the pipeline and score the detector against its gold events.
-
-    ``detector``: another detector to score instead of a fresh default one (a benchmark's
-    baseline): it needs ``observe``, ``last_clusters``, ``drain_backfill``, ``final_event``
-    and ``resolve`` as :class:`~tocsin.detect.online.OnlineDetector` has them.
-    """
+    """Replay ``path`` through the pipeline and score the detector against its gold events."""
     from ..detect import create_detector
     from ..detect.replay import available_stages, replay
 
     stages, missing = available_stages(mode, classify=classify, geoparse=geoparse)
-    det = detector if detector is not None else create_detector(**(config or {}))
+    det = create_detector(**(config or {}))
     opened: dict[str, float] = {}
 
     def on_changes(changes: list) -> None:
@@ -161,8 +183,6 @@ def evaluate_stream(
     for eid, t in opened.items():
         fe = det.resolve(eid)
         final_open[fe] = min(t, final_open.get(fe, t))
-    p, r, f = bcubed(res.gold, pred)
-    ds = detection_scores(res.gold, pred, res.times, final_open)
     n = len(res.ids)
     return {
         "stream": str(path),
@@ -170,21 +190,7 @@ def evaluate_stream(
         "bad_lines": res.bad,
         "stages": [s.name for s in stages],
         "stages_missing": missing,
-        "bcubed": {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)},
-        "noise_purity": None if (npur := noise_purity(res.gold, pred)) is None
-        else round(npur, 4),
-        "detection": {
-            "detected_share": round(ds.detected, 4),
-            "missed": ds.missed_events,
-            "delay_s": {k: round(v, 1) for k, v in sorted(ds.delays.items())},
-            "median_delay_s": round(statistics.median(ds.delays.values()), 1)
-            if ds.delays else None,
-        },
-        "false_alarm_share": round(ds.false_alarm_share, 4),
-        "events_opened": len(opened),
-        "events_final": ds.n_events,
-        "fragmentation": round(ds.fragmentation, 3),
-        "assigned_share": round(sum(x is not None for x in pred) / n, 4) if n else 0.0,
+        **quality(res.gold, pred, res.times, final_open, events_opened=len(opened)),
         "throughput": {
             "pipeline_per_s": round(n / res.seconds, 1) if res.seconds else None,
             "detect_per_s": round(n / res.stage_seconds["detect"], 1)
