@@ -5,7 +5,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 # (setup.py and the C source too: editing them rebuilds the optional C extension)
-EXT    := setup.py src/tocsin/detect/_accumulate.c
+EXT    := setup.py src/tocsin/detect/_accumulate.c src/tocsin/enrich/geoparse/_recognise.c \
+          src/tocsin/enrich/classify/_products.c
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt $(EXT) | cksum | cut -d' ' -f1)
 EXTRAS ?= test,postgres,nats,accurate
 

@@ -10,5 +10,11 @@ setup(
     ext_modules=[
         Extension("tocsin.detect._accumulate", ["src/tocsin/detect/_accumulate.c"],
                   optional=True),
+        Extension("tocsin.enrich.geoparse._recognise", ["src/tocsin/enrich/geoparse/_recognise.c"],
+                  optional=True),
+        # -O3: the fixed-width row loop is vectorised; -ffp-contract=off: no fused
+        # multiply-add, so the sums match numpy's bit for bit
+        Extension("tocsin.enrich.classify._products", ["src/tocsin/enrich/classify/_products.c"],
+                  extra_compile_args=["-O3", "-ffp-contract=off"], optional=True),
     ],
 )

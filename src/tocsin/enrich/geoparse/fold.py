@@ -105,6 +105,12 @@ _BOUND_TABLE = _BoundTable()
 _ASCII_BOUND = bytes(i if chr(i).isalnum() else ord(BOUND) for i in range(128)) \
     + bytes(range(128, 256))
 ASCII_FOLD = _ASCII_FOLD  # for callers that fold ASCII text inline (the recogniser)
+#: folded ASCII character -> its bounded form (what ``bounded`` maps ASCII text through)
+ASCII_BOUND = _ASCII_BOUND
+#: the per-character tables ``fold`` and ``bounded`` translate text that is not ASCII
+#: through, for the compiled recogniser (``_recognise.c``), which applies them the same way
+FOLD_TABLE = _TABLE
+BOUND_TABLE = _BOUND_TABLE
 #: ASCII text straight to its bounded form (without the end markers): fold, then bound
 ASCII_FOLD_BOUND = bytes(_ASCII_BOUND[_ASCII_FOLD[i]] for i in range(128)) \
     + bytes(range(128, 256))

@@ -15,6 +15,7 @@ Overlaps are settled leftmost-longest, so "New York City" beats "York".
 
 from __future__ import annotations
 
+import os
 import re
 from array import array
 from dataclasses import dataclass
@@ -26,9 +27,12 @@ import numpy as np
 import regex
 
 from tocsin.enrich.geoparse.fold import (
+    ASCII_BOUND,
     ASCII_FOLD,
     ASCII_FOLD_BOUND,
     BOUND,
+    BOUND_TABLE,
+    FOLD_TABLE,
     bounded,
     fold,
     in_word,
@@ -41,6 +45,18 @@ from tocsin.enrich.geoparse.gazetteer import (
 )
 
 S_LATIN, S_ARABIC, S_HEBREW, S_CYRILLIC, S_CJK, S_OTHER = range(len(SCRIPTS))
+
+# Recogniser.find for texts of Latin-script hits, compiled (_recognise.c): identical
+# results; built by `pip install` where a C compiler is present. TOCSIN_PURE_PYTHON=1
+# forces the Python code.
+_Scanner = None
+if not os.environ.get("TOCSIN_PURE_PYTHON"):
+    try:
+        from tocsin.enrich.geoparse._recognise import Scanner as _Scanner
+    except ImportError:  # no compiler at install time: the Python twin does the same
+        pass
+#: which implementation finds the places in most texts: "c" or "python"
+IMPLEMENTATION = "python" if _Scanner is None else "c"
 
 # Arabic: optional conjunction (و ف), optional preposition (ب ل ك), optional article.
 _AR = [c + p + a for c in ("", "و", "ف") for p in ("", "ب", "ل", "ك") for a in ("", "ال")]
@@ -214,6 +230,13 @@ class Recogniser:
             if k >= 0 and self._script_l[k] == S_LATIN and self._nwords[k] == 1
             and not self._exact[k])
         self._skip_cased = self._never | self._storm_only
+        #: find() for texts of Latin-script hits, compiled, or None (the Python code then)
+        self._scanner = None if _Scanner is None else _Scanner(
+            self._len, self._script_l, self._verify, self._exact, self._nwords,
+            self._best_kind, self._best_pop, self._zipf_en, self._zipf_other, self._crc,
+            self._skip_cased, self._never, NEVER, self._stop, self._storms, LOCATIVE,
+            TITLES, HAZARD_WORDS, QUALIFIERS, PLACE_FOLLOWERS, ASCII_FOLD, ASCII_BOUND,
+            FOLD_TABLE, BOUND_TABLE, Mention)
 
     # -- per-key facts -----------------------------------------------------------------
     def _key_facts(self, kid: int) -> tuple[int, float, bool, bool, bool]:
@@ -297,6 +320,14 @@ class Recogniser:
         """
         if not text:
             return []
+        if self._scanner is not None:
+            # The compiled twin of what follows, from the folding to the Mentions, for the
+            # texts whose hits are all Latin-script keys; None for the others (Arabic,
+            # Hebrew, CJK or Cyrillic letters, a non-Latin key, a punctuation clash),
+            # which the Python code below decides.
+            found = self._scanner.find(self.gz.bounded.iter, text, lang in (None, "en"))
+            if found is not None:
+                return found
         zipf = self._zipf_en if lang in (None, "en") else self._zipf_other
         ascii_text = text.isascii()
         if ascii_text:  # fold and bound in one encode (most posts): same strings as below
