@@ -1,7 +1,8 @@
-"""Only the optional C extension lives here; everything else is in pyproject.toml.
+"""Only the optional C extensions live here; everything else is in pyproject.toml.
 
-``optional=True``: where no C compiler is found, the install goes on without it and the
-detector uses its pure-Python twin (``tocsin.detect.scoring``), with identical results.
+``optional=True``: where no C compiler is found, the install goes on without them and each
+module uses its Python twin (``tocsin.detect.scoring``, ``tocsin.enrich.geoparse.recognise``,
+``tocsin.enrich.classify.linear``), with identical results.
 """
 
 from setuptools import Extension, setup
