@@ -9,6 +9,7 @@ decayed: "312 reports" means 312 reports.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from ..model import EventStatus, Report, Tier
 from .features import usable_places
 from .geo import COARSE
+from .scoring import add_weight
 from .vocab import CRISIS
 
 
@@ -120,7 +122,8 @@ class Cluster:
         self.top_hazard = self.hazards.most_common(1)[0][0] if self.hazards else None
 
     def add(self, r: Report, feats: dict[str, float], t: float, g: float, sim: float,
-            shape: bool = True, profile: bool = True, places: list | None = None) -> None:
+            shape: bool = True, profile: bool = True, places: list | None = None
+            ) -> Sequence[str]:
         """Fold one report into the aggregates and, unless it is a copy, the profile.
 
         Copies (``duplicate_of`` set) count to volume only: a retweet storm must neither
@@ -128,12 +131,15 @@ class Cluster:
         the classifier judged not relevant, admitted on strong similarity) counts likewise.
         ``profile=False`` counts the report fully but leaves the vocabulary alone (a report
         that does not name the event's story: see ``OnlineDetector`` on drift).
+
+        Returns the features that are new to the profile, in order (what the posting index
+        must learn); none when the profile was left alone.
         """
         original = r.duplicate_of is None and shape
+        new_terms: Sequence[str] = ()
         if original and profile:
-            terms = self.terms
-            for w in feats:
-                terms[w] = terms.get(w, 0.0) + g
+            # terms[w] += g for each feature (compiled: every report)
+            new_terms = add_weight(self.terms, feats, g)
             self.n += g
             self.last_g = g
         if t > self.last:
@@ -195,6 +201,7 @@ class Cluster:
             main = self.places.get(self.main_place) if self.main_place else None
             if main is None or entry[0] > main[0]:
                 self.main_place = key
+        return new_terms
 
     def absorb(self, other: Cluster) -> None:
         """Merge ``other`` into this cluster (both profiles on the same decay scale)."""

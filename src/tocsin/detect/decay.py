@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .scoring import add_weight
+
 #: rebase when g exceeds e**REBASE_AT: far from float overflow, rare (every ~40 half-lives).
 REBASE_AT = 30.0
 
@@ -61,9 +63,7 @@ class DocFreq:
         self.g = 1.0
 
     def add(self, feats: dict[str, float], g: float) -> None:
-        df = self.df
-        for w in feats:
-            df[w] = df.get(w, 0.0) + g
+        add_weight(self.df, feats, g)  # df[w] += g for each feature (compiled: every report)
         self.n += g
 
     def idf(self, w: str) -> float:

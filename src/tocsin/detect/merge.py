@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .cluster import Cluster
+from .scoring import at_least
 from .vocab import GENERIC
 
 
@@ -26,8 +27,10 @@ def anchors(c: Cluster, min_share: float) -> dict[str, float]:
         return {}
     cut = min_share * c.n
     out: dict[str, float] = {}
-    for w, v in c.terms.items():
-        if v < cut or w in GENERIC:
+    # (an event profile holds thousands of words, its anchors a handful: the cut first;
+    # ``v >= cut`` there is ``not v < cut`` for the finite weights a profile holds)
+    for w, v in at_least(c.terms, cut):
+        if w in GENERIC:
             continue
         if len(w) > 2 and w[1] == ":" and w[0] != "g":  # only places among non-words
             continue

@@ -62,7 +62,7 @@ from .geo import Spot, near, specific
 from .merge import anchors, primary, same_story
 from .novelty import newsworthy
 from .scores import build_event, growth_rate, severity, severity_and_tier, tier_of, to_ts
-from .scoring import accumulate
+from .scoring import accumulate, index_terms, unindex_terms
 
 SNAPSHOT_VERSION = 2  # 2: identity, regions, hazard counters, absorbed ids
 _CLOSED = EventStatus.CLOSED.value
@@ -236,13 +236,10 @@ class OnlineDetector:
             # only reports that name the story reshape a mature event's vocabulary: the
             # rest count fully but cannot drag "Boston" towards the next disaster
             profile = status == CANDIDATE or self._names_story(c, feats)
-            # (not ``feats.keys() - c.terms.keys()``: that walks the event's whole vocabulary)
-            terms = c.terms
-            before = ([w for w in feats if w not in terms]
-                      if r.duplicate_of is None and profile else ())
-            c.add(r, feats, t, g, sim, profile=profile, places=places)
-            if before:
-                index(c, before)
+            # the features new to its profile (none unless the report shaped it) are indexed
+            new_terms = c.add(r, feats, t, g, sim, profile=profile, places=places)
+            if new_terms:
+                index(c, new_terms)
             remember(r.id, c.id)
             if status == CANDIDATE:
                 c.members.append((r.id, fallback, joined))
@@ -547,29 +544,14 @@ class OnlineDetector:
     def _index(self, c: Cluster, new_terms: Any) -> None:
         if not new_terms:
             return
-        if c.status == CANDIDATE:
-            cap = self.cfg.candidate_postings
-            for w in new_terms:
-                post = self.cand_post.get(w)
-                if post is None:
-                    self.cand_post[w] = {c.id: c}
-                    continue
-                post[c.id] = c
-                if len(post) > cap:
-                    del post[next(iter(post))]
+        # (compiled, ``scoring.index_terms``: this runs for most reports)
+        if c.status == CANDIDATE:  # the newest ``candidate_postings`` per word
+            index_terms(self.cand_post, new_terms, c.id, c, self.cfg.candidate_postings)
         else:
-            for w in new_terms:
-                post = self.ev_post.get(w)
-                if post is None:
-                    self.ev_post[w] = {c.id: c}
-                else:
-                    post[c.id] = c
+            index_terms(self.ev_post, new_terms, c.id, c, -1)
 
     def _unindex(self, c: Cluster, postings: dict[str, dict[str, Cluster]]) -> None:
-        for w in c.terms:
-            post = postings.get(w)
-            if post is not None and post.pop(c.id, None) is not None and not post:
-                del postings[w]
+        unindex_terms(postings, c.terms, c.id)  # (compiled: walks the whole vocabulary)
 
     def _remember(self, report_id: str, cid: str) -> None:
         self.recent[report_id] = cid

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from ..model import Event, EventStatus, Tier
 from .cluster import Cluster
 from .features import is_word
+from .scoring import at_least
 
 HAZARD_BASE: dict[str, float] = {
     "earthquake": 1.0,
@@ -105,7 +106,7 @@ def top_terms(c: Cluster, idf: Callable[[str], float], k: int) -> list[str]:
     # only words carried by at least 1% of the event can be among its top terms; filtering
     # on the raw weight first keeps this cheap for events with tens of thousands of words
     cut = 0.01 * c.n
-    words = [(v * idf(w), w) for w, v in c.terms.items() if v >= cut and is_word(w)]
+    words = [(v * idf(w), w) for w, v in at_least(c.terms, cut) if is_word(w)]
     return [w for _, w in heapq.nlargest(k, words)]
 
 
