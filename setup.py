@@ -1,7 +1,8 @@
 """Only the optional C extensions live here; everything else is in pyproject.toml.
 
 ``optional=True``: where no C compiler is found, the install goes on without them and each
-module uses its Python twin (``tocsin.detect.scoring``, ``tocsin.enrich.geoparse.recognise``,
+module uses its Python twin (``tocsin.detect.scoring``, ``tocsin.enrich.dedup``,
+``tocsin.enrich.language``, ``tocsin.enrich.geoparse.recognise``,
 ``tocsin.enrich.classify.linear``), with identical results.
 """
 
@@ -11,6 +12,8 @@ setup(
     ext_modules=[
         Extension("tocsin.detect._accumulate", ["src/tocsin/detect/_accumulate.c"],
                   optional=True),
+        Extension("tocsin.enrich._dedup", ["src/tocsin/enrich/_dedup.c"], optional=True),
+        Extension("tocsin.enrich._langwalk", ["src/tocsin/enrich/_langwalk.c"], optional=True),
         Extension("tocsin.enrich.geoparse._recognise", ["src/tocsin/enrich/geoparse/_recognise.c"],
                   optional=True),
         # -O3: the fixed-width row loop is vectorised; -ffp-contract=off: no fused

@@ -12,10 +12,17 @@ The index answers a whole batch with a handful of numpy passes instead of a Pyth
 report (which cost ~30 us a report, as much as the rest of enrichment before classification).
 The answers are exactly those of checking the reports one by one, in order; see
 ``DedupIndex.check_batch`` for why.
+
+Where the optional C extension ``_dedup`` is built, it does the numeric parts instead: the
+token hashes (xxh64 computed in C, no cache), the exact keys and SimHash votes in one pass
+over the tokens (no feature matrices), and the index checked one report after the other, as
+the numpy passes are proven to answer. Same hashes, keys, answers and index state
+(tests/enrich/test_dedup_compiled.py). TOCSIN_PURE_PYTHON=1 forces the numpy paths.
 """
 
 from __future__ import annotations
 
+import os
 from itertools import chain
 
 import numpy as np
@@ -25,6 +32,16 @@ from scipy import sparse
 from .text import words
 
 MASK64 = (1 << 64) - 1
+
+#: the C twins of ``simhash_array`` (with the exact keys) and of ``check_batch``
+#: (``_dedup.c``); None where it was not built or TOCSIN_PURE_PYTHON is set: the numpy paths
+#: give the same answers
+_dedup = None
+if not os.environ.get("TOCSIN_PURE_PYTHON"):
+    try:
+        from . import _dedup  # type: ignore[attr-defined, no-redef]
+    except ImportError:  # no compiler at install time
+        pass
 
 
 def exact_key(tokens: list[str]) -> str:
@@ -81,6 +98,25 @@ def simhash_batch(token_lists: list[list[str]]) -> list[int]:
 
 def simhash_array(token_lists: list[list[str]]) -> np.ndarray:
     """``simhash_batch`` as a uint64 array (what the index works on)."""
+    if _dedup is not None:
+        out = np.empty(len(token_lists), dtype=np.uint64)
+        _dedup.simhash_keys(token_lists, out, None)
+        return out
+    return _simhash_array_numpy(token_lists)
+
+
+def simhash_and_keys(token_lists: list[list[str]]) -> tuple[np.ndarray, list[str]]:
+    """``simhash_array`` and the ``exact_key`` of each token list (in one pass in C)."""
+    if _dedup is not None:
+        out = np.empty(len(token_lists), dtype=np.uint64)
+        keys: list[str] = []
+        _dedup.simhash_keys(token_lists, out, keys)
+        return out, keys
+    return _simhash_array_numpy(token_lists), [exact_key(toks) for toks in token_lists]
+
+
+def _simhash_array_numpy(token_lists: list[list[str]]) -> np.ndarray:
+    """The numpy path of ``simhash_array`` (the reference of the C one)."""
     n = len(token_lists)
     uni, owner = _token_hashes(token_lists)
     if uni.size == 0:
@@ -170,9 +206,11 @@ class DedupIndex:
         n = len(ids)
         if n == 0:
             return []
-        W, cap, B = self.window, self.bucket_cap, self._bands
         h = np.asarray(hashes, dtype=np.uint64)
         near = (np.asarray(n_tokens) >= self.min_tokens) & (h != 0)
+        if _dedup is not None and self._table.flags.c_contiguous:
+            return self._check_batch_c(ids, keys, h, near)
+        W, cap, B = self.window, self.bucket_cap, self._bands
         vals = ((h[:, None] >> self._shifts) & self._mask).astype(np.int64)  # n x B
         lo, hi = self._lo, self._hi
         base = hi - lo  # index in ``allh`` of batch item 0
@@ -242,28 +280,71 @@ class DedupIndex:
         self._commit(ids, keys, h, near, vals, ins, b_order)
         return out
 
+    def _check_batch_c(self, ids, keys, h, near) -> list[str | None]:
+        """``check_batch`` by ``_dedup.check``: the reports one by one, in C."""
+        n = len(ids)
+        keys = keys if type(keys) is list else list(keys)
+        lo, hi = self._lo, self._hi
+        out = np.empty(n, dtype=np.int64)
+        # inserts each report that is not a copy into the table and the exact map as it goes
+        _dedup.check(self._table, self._h, lo, hi, self.window, self.max_distance,
+                     self._bands, self._band_bits, h, near, keys, self._exact,
+                     out)
+        ins = out < 0
+        sel = np.flatnonzero(ins)
+        sl = sel.tolist()
+        old_ids = self._ids
+        new_ids = [ids[i] for i in sl]
+        res: list[str | None] = [
+            None if t < 0 else new_ids[t - hi] if t >= hi else old_ids[t - lo]
+            for t in out.tolist()]
+        self._commit_entries(new_ids, keys, h, sel, sl, new_exact=False)
+        return res
+
     def _commit(self, ids, keys, h, near, vals, ins, b_order) -> None:
         """Insert the reports that were not copies, and forget what fell out of the window."""
-        W, cap = self.window, self.bucket_cap
         sel = np.flatnonzero(ins)
         if sel.size == 0:
             return
         hi = self._hi
         seq = hi + np.cumsum(ins) - ins
-        new_hi = hi + int(sel.size)
         sl = sel.tolist()
+        self._commit_entries([ids[i] for i in sl], keys, h, sel, sl, new_exact=True)
+        self._commit_table(ins, near, vals, seq, b_order)
+
+    def _commit_entries(self, new_ids, keys, h, sel, sl, *, new_exact: bool) -> None:
+        """Append the inserted reports' hashes, ids (``new_ids``: already selected) and keys
+        (and, with ``new_exact``, their exact keys), forget the exact keys that fell out of
+        the window, trim now and then."""
+        if not sl:
+            return
+        W = self.window
+        hi = self._hi
+        new_hi = hi + len(sl)
         self._h = np.concatenate([self._h, h[sel]])
-        self._ids.extend([ids[i] for i in sl])
+        self._ids.extend(new_ids)
         new_keys = [keys[i] for i in sl]
         self._keys.extend(new_keys)
         ex = self._exact
-        for s, k in enumerate(new_keys, hi):
-            ex[k] = s
+        if new_exact:
+            for s, k in enumerate(new_keys, hi):
+                ex[k] = s
         lo, old_keys = self._lo, self._keys
         for s in range(max(0, hi - W), max(0, new_hi - W)):
             k = old_keys[s - lo]
             if ex.get(k) == s:
                 del ex[k]
+        self._hi = new_hi
+        drop = new_hi - W - lo
+        if drop > W // 2:  # trim now and then, keeping at least the alive entries
+            self._h = self._h[drop:].copy()
+            del self._ids[:drop]
+            del self._keys[:drop]
+            self._lo = lo + drop
+
+    def _commit_table(self, ins, near, vals, seq, b_order) -> None:
+        """Shift the inserted near reports into their rows of every band (newest last)."""
+        cap = self.bucket_cap
         t = np.arange(cap)
         src = ins & near
         for b, o in enumerate(b_order):
@@ -280,13 +361,6 @@ class DedupIndex:
             uv = v[starts]
             comb = np.concatenate([self._table[b][uv], newpart], axis=1)
             self._table[b][uv] = comb[np.arange(uv.size)[:, None], g[:, None] + t[None, :]]
-        self._hi = new_hi
-        drop = new_hi - W - lo
-        if drop > W // 2:  # trim now and then, keeping at least the alive entries
-            self._h = self._h[drop:].copy()
-            del self._ids[:drop]
-            del self._keys[:drop]
-            self._lo = lo + drop
 
     def __len__(self) -> int:
         return min(self._hi, self.window)
@@ -338,8 +412,7 @@ class DedupStage:
 
     def enrich(self, batch):
         token_lists = [r.tokens or words(r.norm_text or r.text) for r in batch]
-        hashes = simhash_array(token_lists)
-        keys = [exact_key(toks) for toks in token_lists]
+        hashes, keys = simhash_and_keys(token_lists)
         dups = self.index.check_batch([r.id for r in batch], keys, hashes,
                                       [len(toks) for toks in token_lists])
         for r, k, h, d in zip(batch, keys, hashes.tolist(), dups, strict=True):
