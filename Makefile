@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 # (setup.py and the C source too: editing them rebuilds the optional C extension)
 EXT    := setup.py src/tocsin/detect/_accumulate.c src/tocsin/enrich/geoparse/_recognise.c \
           src/tocsin/enrich/classify/_products.c \
-          src/tocsin/enrich/_dedup.c src/tocsin/enrich/_langwalk.c
+          src/tocsin/enrich/_dedup.c src/tocsin/enrich/_langwalk.c src/tocsin/_buffer.h
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt $(EXT) | cksum | cut -d' ' -f1)
 EXTRAS ?= test,postgres,nats,accurate
 

@@ -8,17 +8,23 @@ module uses its Python twin (``tocsin.detect.scoring``, ``tocsin.enrich.dedup``,
 
 from setuptools import Extension, setup
 
+#: the checked-buffer helper several extensions include
+BUFFER_H = "src/tocsin/_buffer.h"
+
 setup(
     ext_modules=[
         Extension("tocsin.detect._accumulate", ["src/tocsin/detect/_accumulate.c"],
                   optional=True),
-        Extension("tocsin.enrich._dedup", ["src/tocsin/enrich/_dedup.c"], optional=True),
-        Extension("tocsin.enrich._langwalk", ["src/tocsin/enrich/_langwalk.c"], optional=True),
+        Extension("tocsin.enrich._dedup", ["src/tocsin/enrich/_dedup.c"], depends=[BUFFER_H],
+                  optional=True),
+        Extension("tocsin.enrich._langwalk", ["src/tocsin/enrich/_langwalk.c"],
+                  depends=[BUFFER_H], optional=True),
         Extension("tocsin.enrich.geoparse._recognise", ["src/tocsin/enrich/geoparse/_recognise.c"],
                   optional=True),
         # -O3: the fixed-width row loop is vectorised; -ffp-contract=off: no fused
         # multiply-add, so the sums match numpy's bit for bit
         Extension("tocsin.enrich.classify._products", ["src/tocsin/enrich/classify/_products.c"],
-                  extra_compile_args=["-O3", "-ffp-contract=off"], optional=True),
+                  depends=[BUFFER_H], extra_compile_args=["-O3", "-ffp-contract=off"],
+                  optional=True),
     ],
 )

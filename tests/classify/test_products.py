@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support.services import REQUIRE_SERVICES
+from support.compiled import require_built, under_pure_python
 from tocsin.enrich.classify import linear
 from tocsin.enrich.classify.linear import PAD_MIN_ROWS, Head, LinearHeads, quantise
 
@@ -24,11 +20,8 @@ except ImportError:  # no compiler when it was installed
 
 def compiled():
     """The extension, or a skip (a failure in CI, whose machine has a C compiler)."""
-    if add_products is None or linear._products is None:
-        msg = "tocsin.enrich.classify._products is not built (no C compiler at install time)"
-        if REQUIRE_SERVICES:
-            pytest.fail(msg + " and TOCSIN_REQUIRE_SERVICES=1")
-        pytest.skip(msg)
+    require_built("tocsin.enrich.classify._products",
+                  add_products is not None and linear._products is not None)
     return add_products
 
 
@@ -147,7 +140,4 @@ def test_bad_arguments_raise_instead_of_reading_out_of_bounds(bad) -> None:
 def test_pure_python_switch_uses_the_numpy_product() -> None:
     code = ("from tocsin.enrich.classify import linear; "
             "print(linear._products is None)")
-    env = {**os.environ, "TOCSIN_PURE_PYTHON": "1"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, check=True)
-    assert out.stdout.strip() == "True"
+    assert under_pure_python(code) == "True"

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support.services import REQUIRE_SERVICES
+from support.compiled import require_built, under_pure_python
 from tocsin.detect import scoring
 from tocsin.detect.cluster import Cluster
 
@@ -25,11 +22,7 @@ except ImportError:  # no compiler when it was installed
 
 def compiled():
     """The extension, or a skip (a failure in CI, whose machine has a C compiler)."""
-    if accumulate_c is None:
-        msg = "tocsin.detect._accumulate is not built (no C compiler at install time)"
-        if REQUIRE_SERVICES:
-            pytest.fail(msg + " and TOCSIN_REQUIRE_SERVICES=1")
-        pytest.skip(msg)
+    require_built("tocsin.detect._accumulate", accumulate_c is not None)
     return accumulate_c
 
 
@@ -123,10 +116,7 @@ def test_pure_python_can_be_forced():
     code = ("from tocsin.detect import scoring as s; print(s.IMPLEMENTATION, all(getattr(s, f)"
             " is getattr(s, f + '_py') for f in ('accumulate', 'add_weight', 'at_least', 'index_terms',"
             " 'unindex_terms', 'word_features')))")
-    env = {**os.environ, "TOCSIN_PURE_PYTHON": "1"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, check=True).stdout.strip()
-    assert out == "python True"
+    assert under_pure_python(code) == "python True"
 
 
 # --- the other per-report loops: C and Python twins agree exactly --------------------------

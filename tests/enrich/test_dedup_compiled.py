@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support.services import REQUIRE_SERVICES
+from support.compiled import require_built, under_pure_python
 from tocsin.enrich import dedup
 from tocsin.enrich.dedup import DedupIndex
 
@@ -23,11 +19,7 @@ except ImportError:  # no compiler when it was installed
 
 def compiled():
     """The extension, or a skip (a failure in CI, whose machine has a C compiler)."""
-    if _dedup is None or dedup._dedup is None:
-        msg = "tocsin.enrich._dedup is not built (no C compiler at install time)"
-        if REQUIRE_SERVICES:
-            pytest.fail(msg + " and TOCSIN_REQUIRE_SERVICES=1")
-        pytest.skip(msg)
+    require_built("tocsin.enrich._dedup", _dedup is not None and dedup._dedup is not None)
     return _dedup
 
 
@@ -150,7 +142,4 @@ def test_c_index_refuses_inconsistent_arguments():
 
 def test_pure_python_switch_uses_the_numpy_paths():
     code = "from tocsin.enrich import dedup; print(dedup._dedup is None)"
-    env = {**os.environ, "TOCSIN_PURE_PYTHON": "1"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, check=True)
-    assert out.stdout.strip() == "True"
+    assert under_pure_python(code) == "True"

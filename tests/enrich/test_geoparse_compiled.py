@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geoparse.conftest import full_gp, gp, small_cache  # noqa: F401  (fixtures)
-from support.services import REQUIRE_SERVICES, SHARED_DATA
+from support.compiled import require_built
+from support.services import SHARED_DATA
 from tocsin.enrich.geoparse import recognise
 from tocsin.enrich.geoparse.fold import BOUND
 from tocsin.enrich.geoparse.recognise import Recogniser
@@ -29,10 +30,7 @@ def compiled_scanner():
     try:
         from tocsin.enrich.geoparse._recognise import Scanner
     except ImportError:
-        msg = "tocsin.enrich.geoparse._recognise is not built (no C compiler at install time)"
-        if REQUIRE_SERVICES:
-            pytest.fail(msg + " and TOCSIN_REQUIRE_SERVICES=1")
-        pytest.skip(msg)
+        require_built("tocsin.enrich.geoparse._recognise", False)
     return Scanner
 
 

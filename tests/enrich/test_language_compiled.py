@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections import Counter
 
 import numpy as np
@@ -12,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support.services import REQUIRE_SERVICES
+from support.compiled import require_built, under_pure_python
 from tocsin.enrich import language
 
 try:
@@ -35,11 +32,8 @@ TEXTS = [
 
 def compiled():
     """The extension, or a skip (a failure in CI, whose machine has a C compiler)."""
-    if _langwalk is None or language._langwalk is None:
-        msg = "tocsin.enrich._langwalk is not built (no C compiler at install time)"
-        if REQUIRE_SERVICES:
-            pytest.fail(msg + " and TOCSIN_REQUIRE_SERVICES=1")
-        pytest.skip(msg)
+    require_built("tocsin.enrich._langwalk",
+                  _langwalk is not None and language._langwalk is not None)
     return _langwalk
 
 
@@ -110,7 +104,4 @@ def test_bad_arguments_raise_instead_of_reading_out_of_bounds(ident):
 
 def test_pure_python_switch_uses_the_numpy_walk():
     code = "from tocsin.enrich import language; print(language._langwalk is None)"
-    env = {**os.environ, "TOCSIN_PURE_PYTHON": "1"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, check=True)
-    assert out.stdout.strip() == "True"
+    assert under_pure_python(code) == "True"

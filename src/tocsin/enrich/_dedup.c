@@ -26,27 +26,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../_buffer.h"
+
 #define M1 0x9E3779B97F4A7C15ULL
 #define M2 0xC2B2AE3D27D4EB4FULL
-
-static int
-get_buffer(PyObject *o, Py_buffer *view, int writable, const char *formats, Py_ssize_t item,
-           const char *what)
-{
-    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(o, view, flags) < 0)
-        return -1;
-    const char *f = view->format ? view->format : "B";
-    if (f[0] == '<' || f[0] == '=' || f[0] == '@')
-        f++;
-    if (f[0] == '\0' || f[1] != '\0' || strchr(formats, f[0]) == NULL
-        || view->itemsize != item) {
-        PyErr_Format(PyExc_TypeError, "%s: unexpected item type '%s'", what, view->format);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
-}
 
 /* Votes are counted a byte lane per bit: SPREAD[v] has byte j set to bit j of v, so adding
  * SPREAD of each of a feature's 8 bytes to 8 counters counts its 64 bits in 8 additions.
@@ -210,7 +193,7 @@ simhash_keys(PyObject *self, PyObject *args)
     if (seq == NULL)
         return NULL;
     Py_buffer ob;
-    if (get_buffer(oo, &ob, 1, "QLKl", 8, "out") < 0) {
+    if (tocsin_buffer(oo, &ob, 1, "QLKl", 8, "out") < 0) {
         Py_DECREF(seq);
         return NULL;
     }
@@ -330,19 +313,19 @@ check(PyObject *self, PyObject *args)
     int got = 0;
     PyObject *ret = NULL;
     uint64_t *newh = NULL;
-    if (get_buffer(to, &tb, 1, "qlLl", 8, "table") < 0)
+    if (tocsin_buffer(to, &tb, 1, "qlLl", 8, "table") < 0)
         goto done;
     got = 1;
-    if (get_buffer(histo, &histb, 0, "QLKl", 8, "hist") < 0)
+    if (tocsin_buffer(histo, &histb, 0, "QLKl", 8, "hist") < 0)
         goto done;
     got = 2;
-    if (get_buffer(ho, &hb, 0, "QLKl", 8, "h") < 0)
+    if (tocsin_buffer(ho, &hb, 0, "QLKl", 8, "h") < 0)
         goto done;
     got = 3;
-    if (get_buffer(nearo, &nb, 0, "?B", 1, "near") < 0)
+    if (tocsin_buffer(nearo, &nb, 0, "?B", 1, "near") < 0)
         goto done;
     got = 4;
-    if (get_buffer(oo, &ob, 1, "qlLl", 8, "out") < 0)
+    if (tocsin_buffer(oo, &ob, 1, "qlLl", 8, "out") < 0)
         goto done;
     got = 5;
     Py_ssize_t n = hb.len / 8;

@@ -13,22 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-static int
-get_buffer(PyObject *o, Py_buffer *view, const char *formats, Py_ssize_t item, const char *what)
-{
-    if (PyObject_GetBuffer(o, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
-        return -1;
-    const char *f = view->format ? view->format : "B";
-    if (f[0] == '<' || f[0] == '=' || f[0] == '@')
-        f++;
-    if (f[0] == '\0' || f[1] != '\0' || strchr(formats, f[0]) == NULL
-        || view->itemsize != item) {
-        PyErr_Format(PyExc_TypeError, "%s: unexpected item type '%s'", what, view->format);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
-}
+#include "../_buffer.h"
 
 /* Texts walked together, one byte of each in turn: every step of a walk is a load from the
  * 39 MB ``nextmove`` table that depends on the step before, so a text walked alone waits on
@@ -48,13 +33,13 @@ walk(PyObject *self, PyObject *args)
         return NULL;
     }
     Py_buffer nmb, rbb, ob;
-    if (get_buffer(nmo, &nmb, "IL", 4, "nextmove") < 0)
+    if (tocsin_buffer(nmo, &nmb, 0, "IL", 4, "nextmove") < 0)
         return NULL;
-    if (get_buffer(rbo, &rbb, "qlL", 8, "rowbase") < 0) {
+    if (tocsin_buffer(rbo, &rbb, 0, "qlL", 8, "rowbase") < 0) {
         PyBuffer_Release(&nmb);
         return NULL;
     }
-    if (get_buffer(outo, &ob, "qlL", 8, "output") < 0) {
+    if (tocsin_buffer(outo, &ob, 0, "qlL", 8, "output") < 0) {
         PyBuffer_Release(&nmb);
         PyBuffer_Release(&rbb);
         return NULL;

@@ -20,26 +20,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../../_buffer.h"
+
 /* the row width of the padded int8 matrix (``linear._aligned_padded(q, width_of=32)``) */
 #define WIDE 32
-
-/* a contiguous buffer of the expected item format, or an exception */
-static int
-get_buffer(PyObject *o, Py_buffer *view, int writable, const char *formats, const char *what)
-{
-    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(o, view, flags) < 0)
-        return -1;
-    const char *f = view->format ? view->format : "B";
-    if (f[0] == '<' || f[0] == '=' || f[0] == '@')
-        f++;
-    if (f[0] == '\0' || f[1] != '\0' || strchr(formats, f[0]) == NULL) {
-        PyErr_Format(PyExc_TypeError, "%s: unexpected item type '%s'", what, view->format);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
-}
 
 /* part += v * (row * scale) over a padded row: a fixed width the compiler vectorises. On
  * x86-64 with GCC or Clang it is also compiled for AVX2 and the loader picks the version
@@ -80,11 +64,11 @@ add_block(float *out, Py_ssize_t n_rows, Py_ssize_t n_out, const int8_t *q,
     PyObject **items = PySequence_Fast_ITEMS(seq);
     Py_buffer data, indices, indptr;
     int ok = -1;
-    if (get_buffer(items[0], &data, 0, "f", "data") < 0)
+    if (tocsin_buffer(items[0], &data, 0, "f", 0, "data") < 0)
         goto done0;
-    if (get_buffer(items[1], &indices, 0, "ilq", "indices") < 0)
+    if (tocsin_buffer(items[1], &indices, 0, "ilq", 0, "indices") < 0)
         goto done1;
-    if (get_buffer(items[2], &indptr, 0, "ilq", "indptr") < 0)
+    if (tocsin_buffer(items[2], &indptr, 0, "ilq", 0, "indptr") < 0)
         goto done2;
     if ((indices.itemsize != 4 && indices.itemsize != 8)
             || (indptr.itemsize != 4 && indptr.itemsize != 8)) {
@@ -149,11 +133,11 @@ add_products(PyObject *self, PyObject *args)
     Py_buffer out, q, scale;
     PyObject *result = NULL;
     float *part = NULL;
-    if (get_buffer(out_o, &out, 1, "f", "out") < 0)
+    if (tocsin_buffer(out_o, &out, 1, "f", 0, "out") < 0)
         return NULL;
-    if (get_buffer(q_o, &q, 0, "b", "q") < 0)
+    if (tocsin_buffer(q_o, &q, 0, "b", 0, "q") < 0)
         goto r0;
-    if (get_buffer(scale_o, &scale, 0, "f", "scale") < 0)
+    if (tocsin_buffer(scale_o, &scale, 0, "f", 0, "scale") < 0)
         goto r1;
     if (out.ndim != 2 || q.ndim != 2 || out.shape[1] != n_out || n_out < 0
             || n_out > q.shape[1] || scale.len / (Py_ssize_t)sizeof(float) != q.shape[1]) {
