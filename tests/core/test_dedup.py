@@ -3,6 +3,7 @@ from datetime import datetime, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support.dedup import near_copy_streams
 from tocsin.enrich.dedup import DedupIndex, DedupStage, hamming, simhash, simhash_batch
 from tocsin.enrich.text import TextStage
 from tocsin.model import Report
@@ -120,20 +121,8 @@ class SequentialIndex:
         return None
 
 
-@st.composite
-def streams(draw):
-    """Reports drawn from a few 'stories' (hashes a few bits apart), with repeated keys."""
-    centres = draw(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=6))
-    items = []
-    for i in range(draw(st.integers(1, 120))):
-        h = draw(st.sampled_from(centres))
-        for bit in draw(st.lists(st.integers(0, 63), max_size=7)):
-            h ^= 1 << bit
-        if draw(st.integers(0, 9)) == 0:
-            h = 0
-        key = str(draw(st.integers(0, 12)))
-        items.append((f"r{i}", key, h, draw(st.sampled_from([0, 3, 4, 9]))))
-    return items
+def streams():
+    return near_copy_streams()
 
 
 @settings(max_examples=120, deadline=None)

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from support.compiled import require_built, under_pure_python
+from support.dedup import near_copy_streams
 from tocsin.enrich import dedup
 from tocsin.enrich.dedup import DedupIndex
 
@@ -73,20 +74,8 @@ def test_c_refuses_what_the_python_path_refuses():
             dedup._simhash_array_numpy(bad)
 
 
-@st.composite
-def streams(draw):
-    """Reports drawn from a few 'stories' (hashes a few bits apart), with repeated keys."""
-    centres = draw(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=6))
-    items = []
-    for i in range(draw(st.integers(1, 150))):
-        h = draw(st.sampled_from(centres))
-        for bit in draw(st.lists(st.integers(0, 63), max_size=7)):
-            h ^= 1 << bit
-        if draw(st.integers(0, 9)) == 0:
-            h = 0
-        key = str(draw(st.integers(0, 12)))
-        items.append((f"r{i % 97}", key, h, draw(st.sampled_from([0, 3, 4, 9]))))
-    return items
+def streams():
+    return near_copy_streams(max_items=150, id_cycle=97)
 
 
 def state(idx: DedupIndex):
