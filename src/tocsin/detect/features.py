@@ -17,7 +17,6 @@ integer ids, they never collide, and a snapshot stays readable across processes 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import regex
 
@@ -30,12 +29,6 @@ HASHTAG_RE = regex.compile(r"#([\p{L}\p{N}_]{6,})")
 #: word features per token seen (bounded; words repeat a lot in a stream)
 _TOKEN_FEATS: dict[str, tuple[str, ...]] = {}
 _STEM_CACHE = 200_000
-#: the place, region and hazard feature strings, one object each (bounded): a report's
-#: ``g:…``/``a:…``/``h:…`` keys are then the very objects the background, profile and
-#: posting dicts hold, which those lookups match by identity instead of comparing text
-_GEO_FEATS: dict[object, str] = {}
-_REGION_FEATS: dict[tuple[str, str], str] = {}
-_HAZARD_FEATS: dict[str, str] = {}
 
 #: Feature-kind weights: a place shared by two reports is worth several shared words, since
 #: it is what links reports across languages; a country/admin-1 is a weak hint only (two
@@ -123,31 +116,12 @@ def report_features(r: Report, splitter: Callable[[str], list[str]] | None = Non
                 feats.setdefault(part, 1.0)
     for p in usable_places(r) if places is None else places:
         if p.geonameid is not None:
-            gid = p.geonameid
-            f = _GEO_FEATS.get(gid)
-            if f is None:
-                f = _remember(_GEO_FEATS, gid, f"g:{gid}")
-            feats[f] = PLACE_WEIGHT
+            feats[f"g:{p.geonameid}"] = PLACE_WEIGHT
             if p.country and p.admin1:
-                region = (p.country, p.admin1)
-                f = _REGION_FEATS.get(region)
-                if f is None:
-                    f = _remember(_REGION_FEATS, region, f"a:{p.country}.{p.admin1}")
-                feats.setdefault(f, ADMIN_WEIGHT)
-    h = r.hazard
-    if h and h not in ("none", "other"):
-        f = _HAZARD_FEATS.get(h)
-        if f is None:
-            f = _remember(_HAZARD_FEATS, h, f"h:{h}")
-        feats[f] = HAZARD_WEIGHT
+                feats.setdefault(f"a:{p.country}.{p.admin1}", ADMIN_WEIGHT)
+    if r.hazard and r.hazard not in ("none", "other"):
+        feats[f"h:{r.hazard}"] = HAZARD_WEIGHT
     return feats
-
-
-def _remember(memo: dict, key: Any, feature: str) -> str:
-    """``feature``, kept in ``memo`` under ``key`` while it holds under ``_STEM_CACHE``."""
-    if len(memo) < _STEM_CACHE:
-        memo[key] = feature
-    return feature
 
 
 def usable_places(r: Report) -> list:
