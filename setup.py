@@ -13,8 +13,9 @@ BUFFER_H = "src/tocsin/_buffer.h"
 
 setup(
     ext_modules=[
+        # -ffp-contract=off: no fused multiply-add, so the scores match the Python twins'
         Extension("tocsin.detect._accumulate", ["src/tocsin/detect/_accumulate.c"],
-                  optional=True),
+                  extra_compile_args=["-ffp-contract=off"], optional=True),
         Extension("tocsin.enrich._dedup", ["src/tocsin/enrich/_dedup.c"], depends=[BUFFER_H],
                   optional=True),
         Extension("tocsin.enrich._langwalk", ["src/tocsin/enrich/_langwalk.c"],

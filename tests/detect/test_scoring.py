@@ -115,7 +115,7 @@ def test_bad_arguments_raise_instead_of_crashing(bad):
 def test_pure_python_can_be_forced():
     code = ("from tocsin.detect import scoring as s; print(s.IMPLEMENTATION, all(getattr(s, f)"
             " is getattr(s, f + '_py') for f in ('accumulate', 'add_weight', 'at_least', 'index_terms',"
-            " 'unindex_terms', 'word_features')))")
+            " 'unindex_terms', 'word_features', 'best_match', 'names_story', 'far')))")
     assert under_pure_python(code) == "python True"
 
 

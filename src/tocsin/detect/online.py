@@ -58,11 +58,18 @@ from .cluster import CANDIDATE, Cluster
 from .config import HOUR, DetectorConfig
 from .decay import Clock, DocFreq
 from .features import report_features, split_compound_df, usable_places
-from .geo import Spot, near, specific
+from .geo import near, specific
 from .merge import anchors, primary, same_story
 from .novelty import newsworthy
 from .scores import build_event, growth_rate, severity, severity_and_tier, tier_of, to_ts
-from .scoring import accumulate, index_terms, unindex_terms
+from .scoring import (
+    accumulate,
+    best_match,
+    index_terms,
+    match_params,
+    names_story,
+    unindex_terms,
+)
 
 SNAPSHOT_VERSION = 2  # 2: identity, regions, hazard counters, absorbed ids
 _CLOSED = EventStatus.CLOSED.value
@@ -124,6 +131,8 @@ class OnlineDetector:
         self.cand_post: dict[str, dict[str, Cluster]] = {}
         self._posts_events = (self.ev_post,)
         self._posts_all = (self.ev_post, self.cand_post)
+        #: ``scoring.best_match``'s settings (the config is fixed once the detector is built)
+        self._match_params = match_params(cfg, _HAZARD_SHARE)
         self.pointers: dict[str, str] = {}
         self.promoted: OrderedDict[str, None] = OrderedDict()
         self.archive: OrderedDict[str, Event] = OrderedDict()
@@ -435,58 +444,15 @@ class OnlineDetector:
         cfg = self.cfg
         if denom < cfg.min_mass:
             denom = cfg.min_mass
-        best, best_sim = None, 0.0
-        weak, weak_sim = None, cfg.weak_threshold
         hz = r.hazard if r.hazard not in (None, "none", "other") else None
         if places is None:
             places = usable_places(r)
-        pts = None  # the report's places, built only if a place test is reached
-        prior, stale_after = cfg.prior_docs, cfg.stale_after
-        cand_need = cfg.candidate_join_threshold
-        missing = cfg.missing_anchor if cfg.missing_anchor < 1.0 else None
-        for c, a in acc.items():
-            norm = (c.n + prior * c.last_g) * denom
-            if norm <= 0.0:
-                continue
-            sim = a / norm
-            is_ev = c.status != CANDIDATE
-            # penalties only lower a score: skip them for clusters that cannot win anything
-            # (a candidate below its own join threshold, or anything below both the best
-            # and, for an event, the weak threshold)
-            if is_ev:
-                if sim <= best_sim and sim <= weak_sim:
-                    continue
-            elif sim < cand_need or sim <= best_sim:
-                continue
-            if c.status == _CLOSED and not self._names_story(c, feats):
-                continue  # re-opening a closed story takes its name or one of its places
-            if is_ev and missing is not None:
-                p = c.identity_primary
-                if p is not None and p not in feats:
-                    m = 1.0 - c.terms.get(p, 0.0) / c.n
-                    sim *= m if m > missing else missing  # max(missing, m), inlined
-            if hz is not None:
-                # c.dominant_hazard(_HAZARD_SHARE), inlined
-                dh = c.top_hazard
-                if dh is not None and dh != hz \
-                        and c.hazards[dh] >= _HAZARD_SHARE * c.hazard_total:
-                    sim *= cfg.hazard_mismatch
-            if places and c.main_place is not None:
-                if pts is None:
-                    pts = [(str(p.geonameid), (p.lat, p.lon, p.country, p.admin1, p.feature))
-                           for p in places]
-                if self._far(pts, c):
-                    sim *= cfg.place_mismatch
-            quiet = now - c.last
-            if quiet > stale_after:
-                sim *= 0.5 ** ((quiet - stale_after) / cfg.stale_half_life)
-            if is_ev:
-                if sim > weak_sim:
-                    weak, weak_sim = c, sim
-            elif sim < cfg.candidate_join_threshold:
-                continue  # growing a new story takes more than joining an established one
-            if sim > best_sim:
-                best, best_sim = c, sim
+        pts = [(str(p.geonameid), (p.lat, p.lon, p.country, p.admin1, p.feature))
+               for p in places] if places else None
+        # (compiled, ``scoring.best_match``: the loop over the matched clusters, penalties
+        # and the running best and weak matches)
+        best, best_sim, weak, weak_sim = best_match(acc, denom, feats, now, hz, pts,
+                                                    self._match_params)
         need = cfg.join_threshold
         if r.relevance is not None and cfg.relevance_scaling:
             # weaker crisis evidence needs stronger story evidence
@@ -501,16 +467,6 @@ class OnlineDetector:
                 return best, best_sim, weak.id
             return best, best_sim, None
         return None, best_sim, weak.id if weak is not None else None
-
-    def _far(self, pts: list[tuple[str, Spot]], c: Cluster) -> bool:
-        """True when no place of the report is the cluster's or near its main place."""
-        main = c.main_spot()
-        if main is None or not specific(main):
-            return False
-        for gid, spot in pts:
-            if gid in c.places or near(spot, main, self.cfg.place_radius_km):
-                return False
-        return True
 
     def _same_scene(self, a: Cluster, b: Cluster) -> bool:
         """Both clusters are mostly about one specific place, and the two are near — or most
@@ -641,20 +597,9 @@ class OnlineDetector:
             a = self._anchor_cache[c.id] = (anc, primary(anc, self.df.idf))
         return a
 
-    @staticmethod
-    def _names_story(c: Cluster, feats: dict[str, float]) -> bool:
-        """Does the report name the event's story (an identity anchor, or one of its places)?"""
-        if not c.identity:
-            return True
-        ident, places, cut = c.identity, c.places, 0.1 * c.unique_count
-        for w in feats:
-            if w in ident:
-                return True
-            if w[:2] == "g:":
-                e = places.get(w[2:])
-                if e is not None and e[0] >= cut:  # one of its main places
-                    return True
-        return False
+    #: does the report name the event's story (an identity anchor, or one of its main
+    #: places)? (compiled: ``scoring.names_story``)
+    _names_story = staticmethod(names_story)
 
     def _set_identity(self, c: Cluster, anc: dict[str, float] | None = None) -> None:
         if anc is None:
