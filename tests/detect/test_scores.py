@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tocsin.detect.cluster import Cluster
-from tocsin.detect.scores import places_and_bbox, severity_and_tier, severity_parts
+from tocsin.detect.scores import (
+    highest_tier,
+    places_and_bbox,
+    severity_and_tier,
+    severity_parts,
+    tier_of,
+)
 from tocsin.model import Tier
 
 
@@ -27,6 +36,17 @@ def test_casualties_raise_severity():
 def test_parts_are_bounded():
     parts = severity_parts(cluster(casualties=50, sources=10_000), growth=1e9)
     assert all(0.0 <= v <= 1.0 for v in parts.values())
+
+
+_RANK = {Tier.ROUTINE: 0, Tier.URGENT: 1, Tier.FLASH: 2}
+
+
+@given(st.floats(0.0, 2.0), st.integers(0, 10), st.booleans())
+def test_highest_tier_bounds_every_severity(sev, n_sources, corroborated):
+    # the detector skips the severity of an event already at this tier (``_escalation``)
+    top = highest_tier(n_sources, corroborated)
+    assert _RANK[tier_of(sev, n_sources, corroborated)] <= _RANK[top]
+    assert tier_of(1.0, n_sources, corroborated) == top
 
 
 def test_flash_needs_independent_sources():

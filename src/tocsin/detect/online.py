@@ -61,7 +61,15 @@ from .features import report_features, split_compound_df, usable_places
 from .geo import near, specific
 from .merge import anchors, primary, same_story
 from .novelty import newsworthy
-from .scores import build_event, growth_rate, severity, severity_and_tier, tier_of, to_ts
+from .scores import (
+    build_event,
+    growth_rate,
+    highest_tier,
+    severity,
+    severity_and_tier,
+    tier_of,
+    to_ts,
+)
 from .scoring import (
     accumulate,
     best_match,
@@ -294,9 +302,12 @@ class OnlineDetector:
         Checked after every report an event takes (cheap: no Event is built unless the tier
         went up); a fall is recorded at the end of the batch (``_refresh``), quietly.
         """
+        rank = _TIER_RANK[c.tier]
+        if rank >= _TIER_RANK[highest_tier(len(c.sources), bool(c.org_sources)).value]:
+            return  # (no severity could raise it: most reports of a large event)
         sev = severity(c, growth_rate(c, now))
         tier = tier_of(sev, len(c.sources), bool(c.org_sources)).value
-        if _TIER_RANK[tier] > _TIER_RANK[c.tier]:
+        if _TIER_RANK[tier] > rank:
             c.severity, c.tier = sev, tier
             changes.append(self._change(ChangeKind.ESCALATED, c, now))
 

@@ -90,6 +90,14 @@ def tier_of(sev: float, n_sources: int, corroborated: bool = False) -> Tier:
     return Tier.ROUTINE
 
 
+def highest_tier(n_sources: int, corroborated: bool = False) -> Tier:
+    """The highest tier ``tier_of`` can give an event with these sources, whatever its
+    severity."""
+    if n_sources >= FLASH_MIN_SOURCES or corroborated:
+        return Tier.FLASH
+    return Tier.URGENT
+
+
 def severity_and_tier(c: Cluster, growth: float) -> tuple[float, Tier]:
     sev = severity(c, growth)
     return sev, tier_of(sev, len(c.sources), bool(c.org_sources))
