@@ -17,7 +17,7 @@ from typing import Any
 from ..model import EventStatus, Report, Tier
 from .features import usable_places
 from .geo import COARSE
-from .scoring import add_weight
+from .scoring import CANDIDATE, add_weight
 from .vocab import CRISIS
 
 
@@ -28,8 +28,6 @@ def crisis_cue(r: Report, feats: dict[str, float]) -> bool:
     if r.hazard and r.hazard != "none":
         return True
     return any(w in CRISIS for w in feats)
-
-CANDIDATE = "candidate"
 
 
 @dataclass(slots=True, eq=False)  # identity hash: the detector keys dicts by cluster

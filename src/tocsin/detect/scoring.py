@@ -128,8 +128,8 @@ def unindex_terms_py(postings: dict[str, dict[str, Any]], terms: dict[str, Any],
             del postings[w]
 
 
-#: cluster statuses ``best_match`` tells apart (``cluster.CANDIDATE``,
-#: ``EventStatus.CLOSED.value``; cluster.py imports this module, not the other way round)
+#: cluster statuses ``best_match`` tells apart: a candidate's (defined here, and imported by
+#: cluster.py, which this module cannot import) and ``EventStatus.CLOSED.value``
 CANDIDATE = "candidate"
 CLOSED = "closed"
 
