@@ -15,7 +15,8 @@ set a priori. The 11:30 pass (issue 5) added ``weak_needs_hazard`` (crisislex_t6
 matched; a no-hazard report typed "not_relevant" falls under the no-hazard rule whatever its
 relevance) have no knob. ``merge_substories`` (16:45) was chosen after looking at humaid's
 fragments and checked on crisismmd (whose one such pair shaped its no-name-of-its-own test).
-See docs/detection.md. Times are *stream* seconds.
+See docs/detection.md (and, for how each setting was chosen, docs/detection-measurements.md).
+Times are *stream* seconds.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class DetectorConfig:
     #: (``hazard == "none"``), with relevance below this, may join a live event (at the usual
     #: thresholds) but never opens or grows a candidate; if it matches an event only weakly
     #: it becomes a late member of it. 0 turns the rule off. Chosen on crisislex_t6 (0.8, 0.9
-    #: and "always" tried; see docs/detection.md).
+    #: and "always" tried; see docs/detection-measurements.md).
     no_hazard_relevance: float = 0.8
     #: a report in which the classifier found no hazard (``hazard == "none"``) never lands in
     #: an event on a *weak* match (as a tentative member whose candidate died, or as a late
@@ -108,7 +109,7 @@ class DetectorConfig:
     #: kept alive for days by a trickle of chatter would otherwise drag days-old reports
     #: into whichever event it finally joins. 0 (the default) turns it off: one day
     #: (= ``candidate_ttl``, set a priori) gains humaid F1 +0.014 but, without the
-    #: classifier, costs crisismmd its Irma detection (see docs/detection.md).
+    #: classifier, costs crisismmd its Irma detection (see docs/detection-measurements.md).
     candidate_max_age: float = 0.0
     #: hard bound on live candidates (memory); the stalest are dropped first.
     max_candidates: int = 20_000
@@ -131,7 +132,7 @@ class DetectorConfig:
     #: ``split_window``, at least ``split_min`` reports and ``split_ratio`` times as many as
     #: in its whole life before, was a prelude to another story: the burst carries on as a
     #: new event (NEW) and the prelude stays behind as a closed event of its own. Chosen on
-    #: crisismmd and crisislex_t6 (see docs/detection.md); 0 turns it off.
+    #: crisismmd and crisislex_t6 (see docs/detection-measurements.md); 0 turns it off.
     split_ratio: float = 4.0
     split_min: int = 40
     split_window: float = 1 * HOUR
