@@ -71,6 +71,22 @@ def test_eval_detect_prints_json(tmp_path):
     assert out["bcubed"]["f1"] > 0.8
     assert out["detection"]["detected_share"] == 1.0
     assert out["noise_purity"] is None
+    assert "breakdown" not in out
+
+
+def test_eval_detect_breakdown_says_where_the_items_went(tmp_path):
+    src = tmp_path / "s.jsonl"
+    write_stream(src, bad_at=())
+    res = runner.invoke(app, ["eval", "detect", "--gold", str(src), "--no-classify",
+                              "--no-geoparse", "--breakdown"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output[res.output.index("{"):])["breakdown"]
+    assert {r["gold"] for r in out["gold_events"]} == {"valdora", "kelda"}
+    assert sum(r["items"] for r in out["gold_events"]) == 80
+    assert {r["opened_by"] for r in out["events"]} == {"valdora", "kelda"}
+    assert not any(r["false_alarm"] for r in out["events"])
+    for r in out["events"]:  # counts and ids only: no report text travels
+        assert set(r) == {"event", "items", "noise_share", "gold", "opened_by", "false_alarm"}
 
 
 def test_detect_rejects_unknown_option(tmp_path):

@@ -163,6 +163,10 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         no_geoparse: bool = typer.Option(False, help="detect without the geoparser"),
         set_: list[str] | None = typer.Option(None, "--set",
                                               help="detector option key=value (repeatable)"),
+        details: bool = typer.Option(
+            False, "--breakdown",
+            help="add where the items went: per gold event (split, unassigned) and per "
+                 "detected event (size, noise share, what opened it)"),
     ) -> None:
         """Score event detection on a gold stream; JSON on stdout."""
         from ..detect.replay import StreamError
@@ -172,7 +176,8 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
                             format="%(levelname)s %(message)s")
         try:
             out = evaluate_stream(gold, mode=mode, classify=not no_classify,
-                                  geoparse=not no_geoparse, config=_parse_sets(set_))
+                                  geoparse=not no_geoparse, config=_parse_sets(set_),
+                                  details=details)
         except StreamError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(1) from e

@@ -11,18 +11,21 @@ Metrics (all in [0, 1] unless a count or a time):
 * **detection**: share of gold events for which some event's first ``first_k`` reports are
   mostly (> half) theirs; **delay**: from the gold event's first item to the opening (NEW)
   of the earliest such event, in stream seconds.
-* **false alarms**: share of opened events whose first ``first_k`` reports are mostly noise.
+* **false alarms**: share of events (as they stand at the end of the stream, merges resolved)
+  whose first ``first_k`` reports are mostly noise.
 * **fragmentation**: events per detected gold event (1.0 is ideal).
 """
 
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .breakdown import breakdown, first_items, opened_by
 
 Label = str | None
 
@@ -81,20 +84,16 @@ def detection_scores(
     ``opened_at`` maps event id to the stream time it was announced; without it the time of
     the event's ``first_k``-th (or last) item stands in.
     """
-    first_items: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(pred):
-        if p is not None and len(first_items[p]) < first_k:
-            first_items[p].append(i)
+    firsts = first_items(pred, first_k)
     gold_first: dict[str, float] = {}
     for g, t in zip(gold, times, strict=True):
         if g is not None and g not in gold_first:
             gold_first[g] = t
     majority: dict[str, Label] = {}
     noise_opened = 0
-    for e, idx in first_items.items():
-        labels = Counter(gold[i] for i in idx)
-        lab, c = labels.most_common(1)[0]
-        if c * 2 > len(idx):
+    for e, idx in firsts.items():
+        has_majority, lab = opened_by(gold, idx)
+        if has_majority:
             majority[e] = lab
             if lab is None:
                 noise_opened += 1
@@ -106,14 +105,14 @@ def detection_scores(
         if lab is None or lab == "_mixed":
             continue
         per_gold[lab] += 1
-        idx = first_items[e]
+        idx = firsts[e]
         t_open = (opened_at or {}).get(e, times[idx[-1]])
         d = max(0.0, t_open - gold_first[lab])
         if lab not in delays or d < delays[lab]:
             delays[lab] = d
     golds = sorted(gold_first)
     detected = [g for g in golds if g in delays]
-    n_events = len(first_items)
+    n_events = len(firsts)
     return DetectionScores(
         detected=len(detected) / len(golds) if golds else 1.0,
         detected_events=detected,
@@ -161,8 +160,10 @@ def evaluate_stream(
     geoparse: bool = True,
     batch_size: int = 1000,
     config: dict[str, Any] | None = None,
+    details: bool = False,
 ) -> dict[str, Any]:
-    """Replay ``path`` through the pipeline and score the detector against its gold events."""
+    """Replay ``path`` through the pipeline and score the detector against its gold events;
+    ``details`` adds where the items went (``breakdown.breakdown``)."""
     from ..detect import create_detector
     from ..detect.replay import available_stages, replay
 
@@ -184,7 +185,7 @@ def evaluate_stream(
         fe = det.resolve(eid)
         final_open[fe] = min(t, final_open.get(fe, t))
     n = len(res.ids)
-    return {
+    out = {
         "stream": str(path),
         "items": n,
         "bad_lines": res.bad,
@@ -198,3 +199,6 @@ def evaluate_stream(
             "stage_seconds": {k: round(v, 3) for k, v in res.stage_seconds.items()},
         },
     }
+    if details:
+        out["breakdown"] = breakdown(res.gold, pred)
+    return out
