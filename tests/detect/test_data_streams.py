@@ -26,3 +26,20 @@ def test_crisismmd_floor():
     assert out["bcubed"]["f1"] >= 0.6, out["bcubed"]
     assert out["detection"]["detected_share"] == 1.0
     assert out["fragmentation"] <= 4.0
+
+
+@pytest.mark.skipif(not CRISISMMD.exists(),
+                    reason=f"{CRISISMMD} not found: the shared evaluation data is not here")
+def test_crisismmd_events_do_not_depend_on_the_batch_size():
+    from tocsin.detect import create_detector
+    from tocsin.detect.replay import available_stages, replay
+
+    finals = []
+    for batch_size in (1000, 384):
+        stages, _ = available_stages(classify=False, geoparse=False)  # (dedup keeps state)
+        det = create_detector()
+        backfill: dict[str, str] = {}
+        res = replay(CRISISMMD, det, stages, batch_size=batch_size, on_backfill=backfill.update)
+        finals.append(res.final_events(det, backfill))
+    assert sum(e is not None for e in finals[0]) > 10_000
+    assert finals[0] == finals[1]

@@ -185,6 +185,11 @@ class OnlineDetector:
         split, remember, index = self._split, self._remember, self._index
         cfg = self.cfg
         for r in batch:
+            if self.processed >= self._next_merge:
+                # (every ``merge_every`` reports, wherever the batches end: the stream's
+                # events must not depend on how it was cut into batches)
+                self._next_merge = self.processed + cfg.merge_every
+                changes.extend(self._merge_pass(clock.now))
             t = r.published_at.timestamp()
             factor = clock.advance(t)
             now = clock.now
@@ -286,7 +291,7 @@ class OnlineDetector:
         self._pending = []
         now = self.clock.now
         if self.processed >= self._next_merge:
-            self._next_merge = self.processed + self.cfg.merge_every
+            self._next_merge = self.processed + cfg.merge_every
             changes.extend(self._merge_pass(now))
         done: set[int] = set()  # an event split in this batch is in ``dirty`` twice
         for c in dirty.values():
