@@ -722,6 +722,11 @@ load_geo(void)
     return rc;
 }
 
+/* libm's pow, called through a pointer the compiler cannot see through: GCC turns a
+ * direct ``pow(y, 2.0)`` into ``y * y``, and glibc's pow is not always that (y = 0.33404…:
+ * one ulp apart), while Python's ``y ** 2`` calls pow */
+static double (*volatile libm_pow)(double, double) = pow;
+
 /* geoparse.geo.haversine_km: the same libm calls, operations and order (math.radians is
  * ``x * (pi / 180)``, ``y ** 2`` is ``pow(y, 2.0)``) */
 static int
@@ -740,7 +745,7 @@ haversine_km(PyObject *lat1o, PyObject *lon1o, PyObject *lat2o, PyObject *lon2o,
         PyErr_SetString(PyExc_ValueError, "math domain error");
         return -1;
     }
-    double h = pow(sin(dp / 2), 2.0) + cos(p1) * cos(p2) * pow(sin(dl / 2), 2.0);
+    double h = libm_pow(sin(dp / 2), 2.0) + cos(p1) * cos(p2) * libm_pow(sin(dl / 2), 2.0);
     if (h < 0.0) {
         PyErr_SetString(PyExc_ValueError, "math domain error");
         return -1;
