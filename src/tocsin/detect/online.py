@@ -186,10 +186,7 @@ class OnlineDetector:
         cfg = self.cfg
         for r in batch:
             if self.processed >= self._next_merge:
-                # (every ``merge_every`` reports, wherever the batches end: the stream's
-                # events must not depend on how it was cut into batches)
-                self._next_merge = self.processed + cfg.merge_every
-                changes.extend(self._merge_pass(clock.now))
+                self._merge_due(changes)
             t = r.published_at.timestamp()
             factor = clock.advance(t)
             now = clock.now
@@ -291,8 +288,7 @@ class OnlineDetector:
         self._pending = []
         now = self.clock.now
         if self.processed >= self._next_merge:
-            self._next_merge = self.processed + cfg.merge_every
-            changes.extend(self._merge_pass(now))
+            self._merge_due(changes)
         done: set[int] = set()  # an event split in this batch is in ``dirty`` twice
         for c in dirty.values():
             if c.status == _MERGED or id(c) in done:
@@ -300,6 +296,13 @@ class OnlineDetector:
             done.add(id(c))
             changes.append(self._refresh(c, now))
         return changes
+
+    def _merge_due(self, changes: list[EventChange]) -> None:
+        """The merge pass that is due: every ``merge_every`` reports of the *stream*, checked
+        before each report and at the end of a batch, so that the events do not depend on
+        how the stream was cut into batches."""
+        self._next_merge = self.processed + self.cfg.merge_every
+        changes.extend(self._merge_pass(self.clock.now))
 
     def _escalation(self, c: Cluster, now: float, changes: list[EventChange]) -> None:
         """ESCALATED, with the event as it is now, when this report raised its tier.
