@@ -43,3 +43,28 @@ def test_crisismmd_events_do_not_depend_on_the_batch_size():
         finals.append(res.final_events(det, backfill))
     assert sum(e is not None for e in finals[0]) > 10_000
     assert finals[0] == finals[1]
+
+
+@pytest.mark.skipif(not CRISISMMD.exists(),
+                    reason=f"{CRISISMMD} not found: the shared evaluation data is not here")
+def test_crisismmd_events_survive_a_restart_unchanged():
+    from tocsin.detect import create_detector, restore_detector
+    from tocsin.detect.replay import ReplayResult, available_stages, iter_reports
+    from tocsin.enrich.chain import run_stages
+
+    stages, _ = available_stages(classify=False, geoparse=False)
+    batches = [run_stages(stages, b) for b in iter_reports(CRISISMMD, ReplayResult(), 1000)]
+    finals = []
+    for restart_at in (None, 3, 8):
+        det = create_detector()
+        ids, clusters, backfill = [], [], {}
+        for k, b in enumerate(batches):
+            if k == restart_at:  # (as ``tocsin run`` does after a restart)
+                det = restore_detector(det.snapshot())
+            det.observe(b)
+            backfill.update(det.drain_backfill())
+            ids += [r.id for r in b]
+            clusters += det.last_clusters
+        finals.append([det.final_event(backfill.get(i, c)) for i, c in zip(ids, clusters,
+                                                                            strict=True)])
+    assert finals[0] == finals[1] == finals[2]

@@ -146,7 +146,7 @@ class DetectorConfig:
     #: this many reports had passed, so with the evaluation's batches of 1,000 it ran every
     #: 1,000 reports; every figure was measured that way, and it is now what happens whatever
     #: the batch size (500, really every 500 reports, loses a crisislex_t6 detection: see
-    #: docs/detection-measurements.md, "events depended on the batch size").
+    #: docs/detection-measurements.md, "events depended on the batch size and on restarts").
     merge_every: int = 1000
     #: a feature carried by this share of a cluster's reports is one of its anchors
     anchor_share: float = 0.35

@@ -79,7 +79,8 @@ from .scoring import (
     unindex_terms,
 )
 
-SNAPSHOT_VERSION = 2  # 2: identity, regions, hazard counters, absorbed ids
+SNAPSHOT_VERSION = 3  # 2: identity, regions, hazard counters, absorbed ids; 3: the state
+#: that decisions read besides the clusters (retry sizes, anchor and hashtag-split caches)
 _CLOSED = EventStatus.CLOSED.value
 _COOLING = EventStatus.COOLING.value
 _MERGED = EventStatus.MERGED.value
@@ -888,14 +889,25 @@ class OnlineDetector:
             "next_merge": self._next_merge,
             "last_life": self._last_life,
             "burst": {k: list(v) for k, v in self._burst.items()},
+            # not mere caches: their entries were computed against the stream as it was then
+            # (anchors until the next merge pass, hashtag splits against the vocabulary), so
+            # a detector restored without them decides differently from one never stopped
+            "retry": self._retry,
+            "anchor_cache": {k: [a, p] for k, (a, p) in self._anchor_cache.items()},
+            "split_cache": self._split_cache,
+            # the postings in their order: which candidates a word still retrieves (the
+            # newest ``candidate_postings``) and the order matches accumulate in are history
+            "ev_post": {w: list(p) for w, p in self.ev_post.items()},
+            "cand_post": {w: list(p) for w, p in self.cand_post.items()},
         }
         return zlib.compress(json.dumps(state, separators=(",", ":")).encode("utf-8"), 3)
 
     @classmethod
     def restore(cls, data: bytes) -> OnlineDetector:
         state = json.loads(zlib.decompress(data).decode("utf-8"))
-        if state.get("version") != SNAPSHOT_VERSION:
-            raise ValueError(f"detector snapshot version {state.get('version')!r} "
+        version = state.get("version")
+        if version not in (2, SNAPSHOT_VERSION):
+            raise ValueError(f"detector snapshot version {version!r} "
                              f"is not {SNAPSHOT_VERSION}; start from an empty detector")
         d = cls(DetectorConfig.from_dict(state["config"]))
         d.clock = Clock.from_state(state["clock"])
@@ -906,13 +918,20 @@ class OnlineDetector:
             d.clusters[c.id] = c
         for cid in state["candidates"]:
             d.candidates[cid] = None
-            d._index(d.clusters[cid], list(d.clusters[cid].terms))
         if d.cfg.candidate_max_age > 0.0:
             d._born = deque(sorted((d.clusters[cid].created, cid)
                                    for cid in state["candidates"]))
-        for c in d.clusters.values():
-            if c.is_event:
-                d._index(c, list(c.terms))
+        clusters = d.clusters
+        if version == 2:  # (no postings saved: rebuilt, so decisions may differ slightly)
+            for cid in state["candidates"]:
+                d._index(clusters[cid], list(clusters[cid].terms))
+            for c in clusters.values():
+                if c.is_event:
+                    d._index(c, list(c.terms))
+        else:
+            for key, postings in (("ev_post", d.ev_post), ("cand_post", d.cand_post)):
+                for w, ids in state[key].items():
+                    postings[w] = {cid: clusters[cid] for cid in ids}
         d.pointers = dict(state["pointers"])
         d._absorbed = OrderedDict((k, v) for k, v in state["absorbed"])
         d.promoted = OrderedDict((i, None) for i in state["promoted"])
@@ -922,4 +941,7 @@ class OnlineDetector:
         d._last_life = state["last_life"]
         d._burst = {k: deque((t, rid) for t, rid in v)
                     for k, v in state.get("burst", {}).items()}
+        d._retry = dict(state.get("retry", {}))
+        d._anchor_cache = {k: (a, p) for k, (a, p) in state.get("anchor_cache", {}).items()}
+        d._split_cache = dict(state.get("split_cache", {}))
         return d
