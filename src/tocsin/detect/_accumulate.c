@@ -83,6 +83,19 @@ attr_get(Attrs *a, PyObject *c, int i)
     return PyObject_GetAttr(c, attr_names[i]);
 }
 
+/* ``c.terms``, which must be a dict: a new reference, or NULL with an exception set */
+static PyObject *
+cluster_terms(Attrs *a, PyObject *c)
+{
+    PyObject *terms = attr_get(a, c, A_TERMS);
+    if (terms != NULL && !PyDict_Check(terms)) {
+        Py_DECREF(terms);
+        PyErr_SetString(PyExc_TypeError, "a cluster's terms must be a dict");
+        return NULL;
+    }
+    return terms;
+}
+
 /* The clusters met in one call: slot per cluster, found by pointer (open addressing). */
 typedef struct {
     Attrs attrs;         /* (their ``terms``) */
@@ -171,14 +184,9 @@ table_slot(Table *t, PyObject *c)
             return -1;
         return table_slot(t, c);
     }
-    PyObject *terms = attr_get(&t->attrs, c, A_TERMS);
+    PyObject *terms = cluster_terms(&t->attrs, c);
     if (terms == NULL)
         return -1;
-    if (!PyDict_Check(terms)) {
-        Py_DECREF(terms);
-        PyErr_SetString(PyExc_TypeError, "a cluster's terms must be a dict");
-        return -1;
-    }
     s = t->n++;
     t->cluster[s] = c;
     t->terms[s] = terms;
@@ -600,14 +608,9 @@ hazard_dominates(Attrs *a, PyObject *c, PyObject *dh, PyObject *share)
 static int
 anchor_share(Attrs *a, PyObject *c, PyObject *p, double *out)
 {
-    PyObject *terms = attr_get(a, c, A_TERMS);
+    PyObject *terms = cluster_terms(a, c);
     if (terms == NULL)
         return -1;
-    if (!PyDict_Check(terms)) {
-        Py_DECREF(terms);
-        PyErr_SetString(PyExc_TypeError, "a cluster's terms must be a dict");
-        return -1;
-    }
     double v = 0.0, n;
     PyObject *vo = PyDict_GetItemWithError(terms, p);
     int rc = (vo == NULL && PyErr_Occurred()) || (vo != NULL && as_double(vo, &v) < 0) ? -1 : 0;
