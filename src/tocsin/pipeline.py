@@ -5,7 +5,8 @@ One asyncio loop owns the sources, the API server and the bookkeeping; the CPU-b
 thread so the API stays responsive. The ingest queue is bounded: a fast source waits for
 the pipeline (back-pressure) instead of filling memory. On SIGINT/SIGTERM the sources stop,
 what is already queued is processed and stored, and the detector's state is saved so that a
-restart carries on with the same events.
+restart carries on with the same events (with the dedup stage's window, so that a repost of a
+report from before the restart is still known as a copy).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from .store.base import Store
 log = logging.getLogger("tocsin.pipeline")
 
 DETECTOR_STATE_KEY = "detector"
+#: the dedup stage's window (``DedupIndex.to_state``), saved with the detector's state
+DEDUP_STATE_KEY = "dedup"
 ChangeHook = Callable[[list[EventChange]], None]
 
 
@@ -167,8 +170,35 @@ class Pipeline:
                 log.exception("event-change hook %r failed", hook)
 
     def save_state(self) -> None:
+        """Save what a restart needs to carry on: the detector and the dedup window, taken
+        between the same two batches (both are called from the one worker)."""
         self.store.set_state(DETECTOR_STATE_KEY, self.detector.snapshot())
+        dedup = self._dedup_stage()
+        if dedup is not None:
+            self.store.set_state(DEDUP_STATE_KEY, dedup.index.to_state())
         self.store.upsert_sources([s.health.source for s in self.sources])
+
+    def restore_dedup_window(self) -> int:
+        """Load the dedup window saved by the last run into the dedup stage; returns how many
+        reports it remembers. A missing stage or state is no error (0); a state that cannot
+        be read is logged and the window starts empty, as it did before states were saved."""
+        dedup = self._dedup_stage()
+        data = self.store.get_state(DEDUP_STATE_KEY) if dedup is not None else None
+        if dedup is None or not data:
+            return 0
+        from .enrich.dedup import DedupIndex
+
+        try:
+            dedup.index = DedupIndex.from_state(data)
+        except ValueError as e:
+            log.warning("dedup window not restored (%s); starting with an empty one", e)
+            return 0
+        log.info("dedup window restored (%d reports)", len(dedup.index))
+        return len(dedup.index)
+
+    def _dedup_stage(self):
+        return next((st for st in self.stages
+                     if getattr(st, "name", None) == "dedup" and hasattr(st, "index")), None)
 
     # -- the loop ------------------------------------------------------------------------
     async def _pump(self, source: SourceConnector) -> None:

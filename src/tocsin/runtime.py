@@ -81,6 +81,7 @@ def load_models(state: AppState) -> None:
         return
     stages = default_stages(state.cfg.mode)
     pipeline.stages = list(stages)
+    pipeline.restore_dedup_window()
     pipeline.detector = build_detector(state.store, state.cfg.mode)
     # The gazetteer and models are a large, long-lived heap: keep them out of every
     # future garbage collection instead of rescanning them each time. Then let the cycle

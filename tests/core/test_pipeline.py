@@ -12,7 +12,7 @@ from tocsin.enrich.dedup import DedupStage
 from tocsin.enrich.language import LanguageStage
 from tocsin.enrich.text import TextStage
 from tocsin.model import ChangeKind, Event, EventChange, EventStatus
-from tocsin.pipeline import DETECTOR_STATE_KEY, Pipeline
+from tocsin.pipeline import DEDUP_STATE_KEY, DETECTOR_STATE_KEY, Pipeline
 from tocsin.privacy import Pseudonymiser
 from tocsin.sources.files import JsonLinesSource
 from tocsin.store.sqlite import SQLiteStore
@@ -151,3 +151,68 @@ async def test_broadcaster_replays_missed_messages_and_drops_for_slow_listeners(
     late = b.subscribe(last_id=3)
     got = [late.queue.get_nowait()[2]["i"] for _ in range(late.queue.qsize())]
     assert got == [3, 4]
+
+
+class DuplicateSpy:
+    """A stage after dedup that records what dedup decided for each report."""
+
+    name = "spy"
+
+    def __init__(self):
+        self.duplicate_of: dict[str, str | None] = {}
+
+    def enrich(self, batch):
+        for r in batch:
+            self.duplicate_of[r.id] = r.duplicate_of
+        return batch
+
+
+def reposts(path, n):
+    """New ids, the texts of ``write_stream``'s first ``n`` flood reports, a day later."""
+    with open(path, "w") as f:
+        for i in range(1, 2 * n, 2):
+            f.write(json.dumps({"id": f"again{i}", "time": "2024-01-02T00:00:00Z",
+                                "text": f"RT flood water rising in district {i}",
+                                "author": "@someone"}) + "\n")
+
+
+async def run_with_spy(tmp_path, stream, restore: bool):
+    p, store, det = make(tmp_path)
+    spy = DuplicateSpy()
+    p.stages.append(spy)
+    if restore:
+        p.restore_dedup_window()
+    p.add_source(JsonLinesSource(stream, batch_size=16, pseudonymiser=PS))
+    await p.run(stop_when_sources_done=True)
+    store.close()
+    return spy.duplicate_of
+
+
+async def test_dedup_window_is_carried_over_a_restart(tmp_path):
+    write_stream(tmp_path / "s.jsonl", 60)
+    reposts(tmp_path / "again.jsonl", 10)
+    await run_with_spy(tmp_path, tmp_path / "s.jsonl", restore=False)
+    p, store, _ = make(tmp_path)
+    assert store.get_state(DEDUP_STATE_KEY) is not None  # saved at shutdown
+    store.close()
+    got = await run_with_spy(tmp_path, tmp_path / "again.jsonl", restore=True)
+    assert got == {f"again{i}": f"r{i}" for i in range(1, 20, 2)}
+
+
+async def test_without_the_saved_window_reposts_look_new(tmp_path):
+    """The same restart with the state thrown away: what the saved window prevents."""
+    write_stream(tmp_path / "s.jsonl", 60)
+    reposts(tmp_path / "again.jsonl", 10)
+    await run_with_spy(tmp_path, tmp_path / "s.jsonl", restore=False)
+    got = await run_with_spy(tmp_path, tmp_path / "again.jsonl", restore=False)
+    assert set(got.values()) == {None}
+
+
+async def test_unreadable_dedup_state_starts_an_empty_window(tmp_path, caplog):
+    p, store, _ = make(tmp_path)
+    store.set_state(DEDUP_STATE_KEY, b"garbage")
+    assert p.restore_dedup_window() == 0
+    assert "dedup window not restored" in caplog.text
+    assert len(p.stages[2].index) == 0
+    p.stages = [TextStage()]  # no dedup stage: nothing to restore, no error
+    assert p.restore_dedup_window() == 0

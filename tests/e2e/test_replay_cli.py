@@ -3,6 +3,7 @@ SIGTERM mid-stream then a rerun, and the privacy scan of what a run leaves behin
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -146,6 +147,33 @@ def test_sigterm_then_rerun_leaves_no_duplicates(tmp_path):
     assert total == distinct == len(items)
     assert assigned > 0
     privacy_scan(tmp_path, log)
+
+
+def test_rerun_knows_reposts_of_the_last_run(tmp_path):
+    """The dedup window is saved at exit and restored at start: a repost (new id, same
+    words) of a report from the previous run is stored as its copy, not as news."""
+    stream = tmp_path / "s.jsonl"
+    items = write_stream(stream, 300, step_s=10)
+    later = tmp_path / "later.jsonl"
+    picked = items[-40::4]  # ten reports from the end of the first run
+    with open(later, "w", encoding="utf-8") as f:
+        for k, it in enumerate(picked):
+            f.write(json.dumps({**it, "id": f"repost{k}", "time": "2024-06-01T00:00:00Z",
+                                "text": "RT " + it["text"]}) + "\n")
+    db, log = tmp_path / "t.db", tmp_path / "log.txt"
+    for path in (stream, later):
+        proc = start_replay(path, db, free_port(), log, speed=0, keep=False)
+        assert proc.wait(180) == 0, log.read_text(errors="replace")[-3000:]
+    con = sqlite3.connect(db)
+    got = dict(con.execute("select id, duplicate_of from reports where id like 'repost%'"))
+    first_run = {r[0] for r in con.execute("select id from reports where id like 't%'")}
+    con.close()
+    assert len(got) == len(picked)
+    for k in range(len(picked)):
+        # a copy of a report of the first run (of its own original, or of an earlier report
+        # that the same template made all but identical: that is a near copy too)
+        assert got[f"repost{k}"] in first_run, f"repost{k} was not recognised as a copy"
+    assert "dedup window restored" in log.read_text(errors="replace")
 
 
 def test_unreadable_file_is_one_line_and_nonzero(tmp_path):

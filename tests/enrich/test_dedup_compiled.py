@@ -79,7 +79,8 @@ def streams():
 
 
 def state(idx: DedupIndex):
-    return (idx._lo, idx._hi, idx._h.tolist(), list(idx._ids), list(idx._keys),
+    return (idx._lo, idx._hi, idx._h.tolist(), idx._near.tolist(), list(idx._ids),
+            list(idx._keys),
             list(idx._exact.items()), idx._table.tobytes())
 
 

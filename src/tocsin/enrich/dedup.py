@@ -22,7 +22,9 @@ the numpy passes are proven to answer. Same hashes, keys, answers and index stat
 
 from __future__ import annotations
 
+import json
 import os
+import zlib
 from itertools import chain
 
 import numpy as np
@@ -148,6 +150,11 @@ def hamming(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
 
+#: ``DedupIndex.to_state``'s format: magic, header length, JSON header, hashes, near flags
+_STATE_MAGIC = b"tocsin-dedup\x00"
+DEDUP_STATE_VERSION = 1
+
+
 class DedupIndex:
     """Remembers the last ``window`` reports' keys and answers "is this a copy, of what?".
 
@@ -180,6 +187,7 @@ class DedupIndex:
         self._lo = 0
         self._hi = 0
         self._h = np.zeros(0, dtype=np.uint64)
+        self._near = np.zeros(0, dtype=bool)  # in the band table (enough tokens, hash != 0)
         self._ids: list[str] = []
         self._keys: list[str] = []
         self._exact: dict[str, int] = {}  # key -> seq of the alive report that has it
@@ -298,7 +306,7 @@ class DedupIndex:
         res: list[str | None] = [
             None if t < 0 else new_ids[t - hi] if t >= hi else old_ids[t - lo]
             for t in out.tolist()]
-        self._commit_entries(new_ids, keys, h, sel, sl, new_exact=False)
+        self._commit_entries(new_ids, keys, h, near, sel, sl, new_exact=False)
         return res
 
     def _commit(self, ids, keys, h, near, vals, ins, b_order) -> None:
@@ -309,19 +317,20 @@ class DedupIndex:
         hi = self._hi
         seq = hi + np.cumsum(ins) - ins
         sl = sel.tolist()
-        self._commit_entries([ids[i] for i in sl], keys, h, sel, sl, new_exact=True)
+        self._commit_entries([ids[i] for i in sl], keys, h, near, sel, sl, new_exact=True)
         self._commit_table(ins, near, vals, seq, b_order)
 
-    def _commit_entries(self, new_ids, keys, h, sel, sl, *, new_exact: bool) -> None:
-        """Append the inserted reports' hashes, ids (``new_ids``: already selected) and keys
-        (and, with ``new_exact``, their exact keys), forget the exact keys that fell out of
-        the window, trim now and then."""
+    def _commit_entries(self, new_ids, keys, h, near, sel, sl, *, new_exact: bool) -> None:
+        """Append the inserted reports' hashes, near flags, ids (``new_ids``: already
+        selected) and keys (and, with ``new_exact``, their exact keys), forget the exact keys
+        that fell out of the window, trim now and then."""
         if not sl:
             return
         W = self.window
         hi = self._hi
         new_hi = hi + len(sl)
         self._h = np.concatenate([self._h, h[sel]])
+        self._near = np.concatenate([self._near, near[sel]])
         self._ids.extend(new_ids)
         new_keys = [keys[i] for i in sl]
         self._keys.extend(new_keys)
@@ -338,6 +347,7 @@ class DedupIndex:
         drop = new_hi - W - lo
         if drop > W // 2:  # trim now and then, keeping at least the alive entries
             self._h = self._h[drop:].copy()
+            self._near = self._near[drop:].copy()
             del self._ids[:drop]
             del self._keys[:drop]
             self._lo = lo + drop
@@ -364,6 +374,78 @@ class DedupIndex:
 
     def __len__(self) -> int:
         return min(self._hi, self.window)
+
+    # -- state carried over a restart ----------------------------------------------------
+    def to_state(self) -> bytes:
+        """The alive entries, compressed: what ``from_state`` rebuilds an equivalent index
+        from (ids, exact keys, SimHashes and near flags; no text, no author).
+
+        The band table itself (21 MB at the default window) is not saved: it is rebuilt by
+        inserting the alive entries again, in their order. That gives the same answers from
+        then on: a row's slots hold its newest insertions, the alive entries are the newest
+        of all, and the dead ones that fill the other slots are never matched.
+        """
+        first = max(self._lo, self._hi - self.window)
+        k = first - self._lo
+        head = {
+            "version": DEDUP_STATE_VERSION,
+            "window": self.window,
+            "max_distance": self.max_distance,
+            "min_tokens": self.min_tokens,
+            "bucket_cap": self.bucket_cap,
+            "first_seq": first,
+            "ids": self._ids[k:],
+            "keys": self._keys[k:],
+        }
+        hb = json.dumps(head, separators=(",", ":")).encode("utf-8")
+        body = b"".join([_STATE_MAGIC, len(hb).to_bytes(8, "little"), hb,
+                         self._h[k:].astype("<u8").tobytes(),
+                         np.packbits(self._near[k:]).tobytes()])
+        return zlib.compress(body, 3)
+
+    @classmethod
+    def from_state(cls, data: bytes) -> DedupIndex:
+        """The index ``to_state`` saved; ``ValueError`` when ``data`` is not such a state."""
+        try:
+            body = zlib.decompress(data)
+        except zlib.error as e:
+            raise ValueError(f"dedup state is not compressed state data ({e})") from e
+        m = len(_STATE_MAGIC)
+        if body[:m] != _STATE_MAGIC or len(body) < m + 8:
+            raise ValueError("dedup state: not a tocsin dedup state")
+        n_head = int.from_bytes(body[m:m + 8], "little")
+        try:
+            head = json.loads(body[m + 8:m + 8 + n_head].decode("utf-8"))
+        except ValueError as e:
+            raise ValueError(f"dedup state: unreadable header ({e})") from e
+        if not isinstance(head, dict) or head.get("version") != DEDUP_STATE_VERSION:
+            raise ValueError(f"dedup state version {head.get('version')!r} is not "
+                             f"{DEDUP_STATE_VERSION}" if isinstance(head, dict)
+                             else "dedup state: unreadable header")
+        ids, keys, first = head["ids"], head["keys"], head["first_seq"]
+        n = len(ids)
+        rest = body[m + 8 + n_head:]
+        n_near = (n + 7) // 8
+        if (len(keys) != n or len(rest) != 8 * n + n_near or n > head["window"]
+                or not isinstance(first, int) or first < 0
+                or not all(type(x) is str for x in chain(ids, keys))):
+            raise ValueError("dedup state: entries do not add up")
+        idx = cls(window=head["window"], max_distance=head["max_distance"],
+                  min_tokens=head["min_tokens"])
+        idx.bucket_cap = head["bucket_cap"]
+        idx._table = np.full((idx._bands, 1 << idx._band_bits, idx.bucket_cap), -1,
+                             dtype=np.int64)
+        h = np.frombuffer(rest[:8 * n], dtype="<u8").astype(np.uint64)
+        near = np.unpackbits(np.frombuffer(rest[8 * n:], dtype=np.uint8), count=n).astype(bool)
+        idx._lo, idx._hi = first, first + n
+        idx._h, idx._near, idx._ids, idx._keys = h, near, list(ids), list(keys)
+        idx._exact = {k: s for s, k in enumerate(keys, first)}  # the newest of a key wins
+        if n:
+            seq = np.arange(first, first + n, dtype=np.int64)
+            vals = ((h[:, None] >> idx._shifts) & idx._mask).astype(np.int64)
+            b_order = [np.argsort(vals[:, b], kind="stable") for b in range(idx._bands)]
+            idx._commit_table(np.ones(n, dtype=bool), near, vals, seq, b_order)
+        return idx
 
 
 def _run_starts(sorted_vals: np.ndarray) -> np.ndarray:
