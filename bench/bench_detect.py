@@ -10,6 +10,13 @@ A baseline is measured in the same run (a plain TF-IDF centroid nearest-neighbou
 the first 20k reports) so that the detector's speed is reported as a ratio, not an absolute
 that depends on the machine.
 
+The detector replays above hold the enriched stream in memory and re-feed it; ``--e2e-repeat``
+(default 10; 0 skips it) then replays the *whole* pipeline as ``tocsin detect`` runs it, in a
+fresh process: each replay reads the file again, shifts every report forward in time (and
+gives it a new id) before enrichment, enriches and detects, holding one batch at a time. Its
+peak and current RSS after each replay show whether anything in reading, enrichment or
+detection grows with history (caches, windows, vocabularies), not just the detector.
+
 Every rate is CPU time (``time.process_time``), not wall time: on a shared machine wall time
 measures the neighbours. ``end_to_end_per_s`` is the honest sum for one pass over the items:
 CPU of reading and parsing, of every enrichment stage, and of the detector's first replay
@@ -48,6 +55,61 @@ DEFAULT = Path(__file__).resolve().parents[2] / "shared/data/streams/humaid.stre
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def current_rss_mb() -> float | None:
+    """Resident memory now (Linux); None where /proc is not there."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        return None
+    return None
+
+
+@fewer_gc_passes()
+def end_to_end_replays(path: Path, repeat: int, batch: int, classify: bool, geoparse: bool
+                       ) -> dict:
+    """``repeat`` replays of the file through reading, every enrichment stage and the
+    detector, one batch in memory at a time; replay k is shifted forward by k x (the
+    stream's span + 30 days) and its ids get ``#k``, so it is new traffic to every stage."""
+    stages, _ = available_stages(classify=classify, geoparse=geoparse)
+    det = create_detector()
+    shift = None
+    rows = []
+    for k in range(repeat):
+        res = ReplayResult()
+        n = 0
+        c0 = time.process_time()
+        first = last = None
+        for b in iter_reports(path, res, batch):
+            if first is None:
+                first = b[0].published_at
+            last = b[-1].published_at
+            if k:
+                for r in b:
+                    r.published_at += k * shift
+                    r.id = f"{r.id}#{k}"
+            for st in stages:
+                b = st.enrich(b)
+            det.observe(b)
+            det.drain_backfill()
+            n += len(b)
+        cpu = time.process_time() - c0
+        if shift is None:
+            shift = (last - first) + timedelta(days=30)
+        rows.append({"replay": k + 1, "reports": n, "end_to_end_per_s": round(n / cpu),
+                     "peak_rss_mb": round(peak_rss_mb(), 1),
+                     "rss_mb": round(current_rss_mb() or 0.0, 1),
+                     "live_clusters": len(det.clusters), "vocabulary": len(det.df.df)})
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    return {"replays": rows,
+            "peak_rss_last_over_first": round(rows[-1]["peak_rss_mb"] / rows[0]["peak_rss_mb"],
+                                              3),
+            "peak_rss_last_over_second": round(rows[-1]["peak_rss_mb"] / rows[1]["peak_rss_mb"],
+                                               3) if len(rows) > 1 else None}
 
 
 CALIBRATION_N = 10_000_000
@@ -126,6 +188,9 @@ def main() -> None:
     ap.add_argument("--no-classify", action="store_true")
     ap.add_argument("--no-geoparse", action="store_true")
     ap.add_argument("--limit", type=int, default=0, help="only the first N items (0: all)")
+    ap.add_argument("--e2e-repeat", type=int, default=10,
+                    help="whole-pipeline replays in a fresh process (0: skip)")
+    ap.add_argument("--e2e-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--default-gc", action="store_true",
                     help="Python's default cycle-collector thresholds, not those `tocsin "
                          "detect` replays with (to measure what they save)")
@@ -133,6 +198,10 @@ def main() -> None:
     path = Path(a.stream)
     if not path.exists():
         sys.exit(f"{path}: not found (the shared evaluation data is not here)")
+    if a.e2e_only:
+        print(json.dumps(end_to_end_replays(path, a.e2e_repeat, a.batch, not a.no_classify,
+                                            not a.no_geoparse)))
+        return
     calib = calibration_cpu_s()
     print(f"calibration: a {CALIBRATION_N // 1_000_000}M-iteration pure-Python loop takes "
           f"{calib:.2f} s CPU here", file=sys.stderr)
@@ -218,6 +287,16 @@ def main() -> None:
         "replays": replays,
         "rss_last_over_first": round(replays[-1]["peak_rss_mb"] / replays[0]["peak_rss_mb"], 3),
     }
+    if a.e2e_repeat > 0:
+        # a fresh process: this one's peak RSS already holds the whole enriched stream
+        cmd = [sys.executable, __file__, str(path), "--e2e-only", "--e2e-repeat",
+               str(a.e2e_repeat), "--batch", str(a.batch)]
+        cmd += ["--no-classify"] * a.no_classify + ["--no-geoparse"] * a.no_geoparse
+        import subprocess
+
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+        out["end_to_end_replays"] = (json.loads(r.stdout) if r.returncode == 0
+                                     else {"error": f"exit {r.returncode}"})
     print(json.dumps(out, indent=2))
 
 
