@@ -18,6 +18,7 @@ from ..model import EventStatus, Report, Tier
 from .features import usable_places
 from .geo import COARSE
 from .scoring import CANDIDATE, add_weight
+from .title import title_text
 from .vocab import CRISIS
 
 
@@ -161,10 +162,13 @@ class Cluster:
                 self.authored += 1
             # the representative: the most typical original report seen so far, preferring
             # longer texts slightly (a bare hashtag is a poor title)
+            # (without the accounts it names: see title.py)
             score = sim + min(len(r.tokens), 20) * 0.005
             if score > self.title_score:
-                self.title_score = score
-                self.title = r.norm_text or r.text
+                title = title_text(r.norm_text or r.text)
+                if title:
+                    self.title_score = score
+                    self.title = title
         if r.lang:
             self.languages[r.lang] += 1
         if r.info_type:
@@ -280,7 +284,8 @@ class Cluster:
         c.main_place = d["main_place"]
         c.regions, c.placed = Counter(d["regions"]), d["placed"]
         c.rate, c.rate_t = d["rate"], d["rate_t"]
-        c.title, c.title_score = d["title"], d["title_score"]
+        # (a state saved before titles were cleaned may hold a retweet prefix or mentions)
+        c.title, c.title_score = title_text(d["title"]), d["title_score"]
         c.members = [(m[0], m[1], bool(m[2]) if len(m) > 2 else False) for m in d["members"]]
         c.tier, c.severity = d["tier"], d["severity"]
         c.merged_into, c.closed_at = d["merged_into"], d["closed_at"]
