@@ -604,11 +604,27 @@ class OnlineDetector:
         return self._change(ChangeKind.NEW, c, now), c
 
     def _newsworthy(self, c: Cluster, anc: dict[str, float]) -> bool:
+        if self._hazard_burst(c):
+            return True
         if not anc or c.crisis < self.cfg.min_crisis_share * c.unique_count:
             return False
         lang = c.languages.most_common(1)[0][0] if c.languages else None
         df, n = self.df.df, self.df.n or 1.0
         return newsworthy(anc, lang, lambda w: df.get(w, 0.0) / n, self.cfg.min_burst)
+
+    def _hazard_burst(self, c: Cluster) -> bool:
+        """Many reports at once that agree on one hazard, with or without a name
+        (``hazard_burst_reports``)."""
+        cfg = self.cfg
+        n = c.unique_count
+        if cfg.hazard_burst_reports <= 0 or n < cfg.hazard_burst_reports:
+            return False
+        if c.last - c.created > cfg.hazard_burst_window:
+            return False
+        share = cfg.hazard_burst_share
+        h = c.top_hazard
+        return (c.crisis >= share * n and h is not None
+                and c.hazards[h] >= share * c.report_count)
 
     def _anchors_of(self, c: Cluster) -> tuple[dict[str, float], str | None]:
         a = self._anchor_cache.get(c.id)
