@@ -645,6 +645,27 @@ class OnlineDetector:
             c.identity_primary = primary(anc, self.df.idf)
 
     @staticmethod
+    def _identity_is_stale(c: Cluster, anc: dict[str, float]) -> bool:
+        """Is a mature event's frozen name one that its reports no longer carry?
+
+        Identity freezes at ``_IDENTITY_FREEZE`` reports so that a big event that picks up a
+        second name ("Harvey" reports that mention "Irma") keeps its own. But an event may
+        have learned its name from a misleading start: humaid's Maria event took its name
+        from a dozen Irma-period posts about a photo album in Santa Fe (Argentina), and kept
+        it for 3,500 Maria reports, so that none of Maria's fragments ("#HurricaneMaria",
+        "Maria supplies", "PR") could ever be merged into it by name. When the name is carried
+        by under a tenth of the event's reports (the cut below which a place does not name an
+        event either, ``_naming_features``) while the event has anchors, it is learned again
+        from those. (Not at ``anchor_share``: crisismmd's Maria event, whose recent reports
+        say "Puerto Rico" more than "Maria", would be renamed "puerto" and shed the Maria
+        reports that do not name the island.)
+        """
+        p = c.identity_primary
+        if not anc or p is None or p in anc or c.n <= 0.0:
+            return False
+        return c.terms.get(p, 0.0) < 0.1 * c.n
+
+    @staticmethod
     def _naming_features(c: Cluster) -> list[str]:
         cut = 0.1 * c.unique_count
         out = [w for w in c.identity if w in c.terms]
@@ -824,8 +845,12 @@ class OnlineDetector:
         if not any(c.is_open for c in events) or len(events) < 2:
             return []
         anc = {c.id: self._anchors_of(c) for c in events}
-        for c in events:  # identity follows a young event, then freezes
+        for c in events:  # identity follows a young event, then freezes ...
             if c.is_open and c.unique_count < _IDENTITY_FREEZE:
+                self._set_identity(c, anc[c.id][0])
+            elif c.is_open and self._identity_is_stale(c, anc[c.id][0]):
+                # ... unless the event has left its name behind: re-learned
+                c.identity, c.identity_primary = {}, None
                 self._set_identity(c, anc[c.id][0])
         pairs: list[tuple[float, Cluster, Cluster]] = []
         for i, a in enumerate(events):
