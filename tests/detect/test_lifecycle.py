@@ -232,6 +232,16 @@ def test_a_mature_event_with_a_name_of_its_own_is_not_a_sub_story(rng):
     assert _forced_substory(det, rng, 120, "mirren")[1] == []
 
 
+def test_a_hashtag_of_the_events_own_name_is_no_name_of_its_own(rng):
+    # "#StormKelda" reports (humaid: a "#HurricaneMaria" event of 1,183 reports next to the
+    # "Maria" one): the hashtag runs the larger event's name together with a word
+    det = create_detector(merge_every=10**9)
+    other, merged = _forced_substory(det, rng, 120, "stormkelda")
+    assert [c.event.id for c in merged] == [other.id]
+    assert det._compound_of("stormkelda", "kelda")
+    assert not det._compound_of("mirren", "kelda") and not det._compound_of("kelda", "kelda")
+
+
 def test_a_sub_story_of_another_kind_of_disaster_stays_apart(rng):
     det = create_detector(merge_every=10**9)
     assert _forced_substory(det, rng, 20, "belmoor", hazard="earthquake")[1] == []

@@ -687,7 +687,9 @@ class OnlineDetector:
         It is when it carries the larger one's name (its primary anchor, a word, not a
         place) among its own anchors, their hazards agree, and it has no name of its own
         that the larger lacks: "Mozambique" + "Idai" is a sub-story of "Idai", but an "Irma"
-        event whose reports also say "Harvey" is not a sub-story of "Harvey". Only a mature
+        event whose reports also say "Harvey" is not a sub-story of "Harvey". A hashtag that
+        runs the larger one's name together with other words ("#HurricaneMaria" for "Maria")
+        is no name of its own. Only a mature
         event (``_IDENTITY_FREEZE`` reports) can have a name of its own; a place (its
         GeoNames id, or that place's name as a word) is not one.
         """
@@ -700,7 +702,15 @@ class OnlineDetector:
         if not self._hazards_agree(a, b):
             return False
         return (small.unique_count < _IDENTITY_FREEZE or psmall is None or psmall in abig
-                or _place_anchor(small, psmall))
+                or _place_anchor(small, psmall) or self._compound_of(psmall, pbig))
+
+    def _compound_of(self, tag: str, name: str) -> bool:
+        """Is ``tag`` a run-together hashtag of which ``name`` is a part ("hurricanemaria"
+        of "maria")? Such a name is the larger event's, not one of the smaller's own. (The
+        split is not cached: the merge pass must leave the feature cache as it found it.)"""
+        if name not in tag or tag == name:
+            return False
+        return name in split_compound_df(tag, self.df.df, self.df.g, _SPLIT_MIN_DOCS)
 
     @staticmethod
     def _hazards_agree(a: Cluster, b: Cluster) -> bool:
