@@ -242,6 +242,35 @@ def test_a_hashtag_of_the_events_own_name_is_no_name_of_its_own(rng):
     assert not det._compound_of("mirren", "kelda") and not det._compound_of("kelda", "kelda")
 
 
+def _forced_carried(det, rng, n: int):
+    """A "Kelda" event half of whose reports also name Ardoch, then an event of ``n``
+    reports forced apart from it that name Ardoch, never Kelda."""
+    a = enrich(story(rng, ["kelda", "kelda", "kelda", "ardoch"], ["hit", "battered"], 300, 0,
+                     0.1, "a", hazard="storm",
+                     places=[place(1001, "Arnhaven", 10.0, 20.0, "AA")]))
+    det.observe(a)
+    b = enrich(story(rng, ["ardoch", "relief"], ["arrives"], n, 40, 0.1, "b", hazard="storm"))
+    other = det._new_candidate(b[0], b[0].published_at.timestamp())
+    for i, r in enumerate(b):
+        other.add(r, {"ardoch": 1.0, f"w{i}": 1.0}, r.published_at.timestamp(), 1.0, 0.5)
+    other.status = EventStatus.ACTIVE.value
+    det.candidates.pop(other.id)
+    det.promoted[other.id] = None
+    det._index(other, list(other.terms))
+    return other, [c for c in det._merge_pass(det.clock.now) if c.kind == ChangeKind.MERGED]
+
+
+def test_a_young_event_whose_name_the_larger_one_carries_merges_into_it(rng):
+    # "Iraq" next to an "Iran" earthquake event a third of whose reports say "Iraq"
+    det = create_detector(merge_every=10**9)
+    other, merged = _forced_carried(det, rng, 20)
+    assert [c.event.id for c in merged] == [other.id]
+    # a mature one has a name of its own by then: "Irma" next to a "Harvey" event whose
+    # reports say "Irma" too stays apart
+    det = create_detector(merge_every=10**9)
+    assert _forced_carried(det, rng, 120)[1] == []
+
+
 def test_a_sub_story_of_another_kind_of_disaster_stays_apart(rng):
     det = create_detector(merge_every=10**9)
     assert _forced_substory(det, rng, 20, "belmoor", hazard="earthquake")[1] == []

@@ -687,17 +687,23 @@ class OnlineDetector:
         It is when it carries the larger one's name (its primary anchor, a word, not a
         place) among its own anchors, their hazards agree, and it has no name of its own
         that the larger lacks: "Mozambique" + "Idai" is a sub-story of "Idai", but an "Irma"
-        event whose reports also say "Harvey" is not a sub-story of "Harvey". A hashtag that
-        runs the larger one's name together with other words ("#HurricaneMaria" for "Maria")
-        is no name of its own. Only a mature
+        event whose reports also say "Harvey" is not a sub-story of "Harvey". Only a mature
         event (``_IDENTITY_FREEZE`` reports) can have a name of its own; a place (its
-        GeoNames id, or that place's name as a word) is not one.
+        GeoNames id, or that place's name as a word) is not one, nor a hashtag that runs the
+        larger one's name together with other words ("#HurricaneMaria" for "Maria"). It is a
+        sub-story too when it is young and its name is one of the larger one's anchors.
         """
         if a.unique_count >= b.unique_count:
             small, pbig, psmall, abig, asmall = b, pa, pb, aa, ab
         else:
             small, pbig, psmall, abig, asmall = a, pb, pa, ab, aa
-        if pbig is None or pbig.startswith("g:") or pbig not in asmall:
+        carries_big = pbig is not None and not pbig.startswith("g:") and pbig in asmall
+        # ... or the other way round: a young event (no name of its own yet) whose name the
+        # larger event's reports carry ("Iraq" next to an "Iran" event a third of whose
+        # reports say "Iraq"; "#westtx" next to the West Texas blood-drive event)
+        carried = (psmall is not None and small.unique_count < _IDENTITY_FREEZE
+                   and psmall in abig)
+        if not (carries_big or carried):
             return False
         if not self._hazards_agree(a, b):
             return False
