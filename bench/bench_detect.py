@@ -57,16 +57,28 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def current_rss_mb() -> float | None:
-    """Resident memory now (Linux); None where /proc is not there."""
+def _proc_status_mb(field: str) -> float | None:
+    """A memory field of /proc/self/status in MB (Linux); None where it is not there."""
     try:
         with open("/proc/self/status", encoding="ascii") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024.0
     except OSError:
         return None
     return None
+
+
+def current_rss_mb() -> float | None:
+    """Resident memory now (VmRSS)."""
+    return _proc_status_mb("VmRSS")
+
+
+def own_peak_rss_mb() -> float:
+    """Peak resident memory of this program (VmHWM). Not ``ru_maxrss``: Linux keeps that
+    across ``execve``, so a child started by a big parent would report the parent's peak."""
+    hwm = _proc_status_mb("VmHWM")
+    return hwm if hwm is not None else peak_rss_mb()
 
 
 @fewer_gc_passes()
@@ -101,7 +113,7 @@ def end_to_end_replays(path: Path, repeat: int, batch: int, classify: bool, geop
         if shift is None:
             shift = (last - first) + timedelta(days=30)
         rows.append({"replay": k + 1, "reports": n, "end_to_end_per_s": round(n / cpu),
-                     "peak_rss_mb": round(peak_rss_mb(), 1),
+                     "peak_rss_mb": round(own_peak_rss_mb(), 1),
                      "rss_mb": round(current_rss_mb() or 0.0, 1),
                      "live_clusters": len(det.clusters), "vocabulary": len(det.df.df)})
         print(json.dumps(rows[-1]), file=sys.stderr)

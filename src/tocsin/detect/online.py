@@ -710,11 +710,11 @@ class OnlineDetector:
         return (small.unique_count < _IDENTITY_FREEZE or psmall is None or psmall in abig
                 or _place_anchor(small, psmall) or self._compound_of(psmall, pbig))
 
-    def _compound_of(self, tag: str, name: str) -> bool:
+    def _compound_of(self, tag: str, name: str | None) -> bool:
         """Is ``tag`` a run-together hashtag of which ``name`` is a part ("hurricanemaria"
         of "maria")? Such a name is the larger event's, not one of the smaller's own. (The
         split is not cached: the merge pass must leave the feature cache as it found it.)"""
-        if name not in tag or tag == name:
+        if not name or name not in tag or tag == name:
             return False
         return name in split_compound_df(tag, self.df.df, self.df.g, _SPLIT_MIN_DOCS)
 
