@@ -432,9 +432,10 @@ class DedupIndex:
             raise ValueError("dedup state: entries do not add up")
         idx = cls(window=head["window"], max_distance=head["max_distance"],
                   min_tokens=head["min_tokens"])
-        idx.bucket_cap = head["bucket_cap"]
-        idx._table = np.full((idx._bands, 1 << idx._band_bits, idx.bucket_cap), -1,
-                             dtype=np.int64)
+        if head["bucket_cap"] != idx.bucket_cap:  # (a state from another version's default)
+            idx.bucket_cap = head["bucket_cap"]
+            idx._table = np.full((idx._bands, 1 << idx._band_bits, idx.bucket_cap), -1,
+                                 dtype=np.int64)
         h = np.frombuffer(rest[:8 * n], dtype="<u8").astype(np.uint64)
         near = np.unpackbits(np.frombuffer(rest[8 * n:], dtype=np.uint8), count=n).astype(bool)
         idx._lo, idx._hi = first, first + n
