@@ -193,12 +193,17 @@ def _forced_substory(det, rng, n: int, own_word: str, *, hazard: str = "storm"):
     belmoor = [place(2002, "Belmoor", -30.0, -50.0, "BB")]
     b = enrich(story(rng, [own_word, "relief"], ["arrives"], n, 40, 0.1, "b",
                      places=belmoor, hazard=hazard))
-    other = det._new_candidate(b[0], b[0].published_at.timestamp())
-    for i, r in enumerate(b):
-        words = {own_word: 1.0, "g:2002": 3.0, f"w{i}": 1.0}
-        if i % 2 == 0:
-            words["kelda"] = 1.0
-        other.add(r, words, r.published_at.timestamp(), 1.0, 0.5)
+    words = [{own_word: 1.0, "g:2002": 3.0, f"w{i}": 1.0} | ({"kelda": 1.0} if i % 2 == 0 else {})
+             for i in range(n)]
+    return _forced_event_then_merge_pass(det, b, words)
+
+
+def _forced_event_then_merge_pass(det, reports, words):
+    """``reports`` made one event by hand (report i with features ``words[i]``), kept apart
+    from what the detector would join it to; then one merge pass: (event, MERGED changes)."""
+    other = det._new_candidate(reports[0], reports[0].published_at.timestamp())
+    for r, w in zip(reports, words, strict=True):
+        other.add(r, w, r.published_at.timestamp(), 1.0, 0.5)
     other.status = EventStatus.ACTIVE.value
     det.candidates.pop(other.id)
     det.promoted[other.id] = None
@@ -250,14 +255,8 @@ def _forced_carried(det, rng, n: int):
                      places=[place(1001, "Arnhaven", 10.0, 20.0, "AA")]))
     det.observe(a)
     b = enrich(story(rng, ["ardoch", "relief"], ["arrives"], n, 40, 0.1, "b", hazard="storm"))
-    other = det._new_candidate(b[0], b[0].published_at.timestamp())
-    for i, r in enumerate(b):
-        other.add(r, {"ardoch": 1.0, f"w{i}": 1.0}, r.published_at.timestamp(), 1.0, 0.5)
-    other.status = EventStatus.ACTIVE.value
-    det.candidates.pop(other.id)
-    det.promoted[other.id] = None
-    det._index(other, list(other.terms))
-    return other, [c for c in det._merge_pass(det.clock.now) if c.kind == ChangeKind.MERGED]
+    return _forced_event_then_merge_pass(det, b, [{"ardoch": 1.0, f"w{i}": 1.0}
+                                                  for i in range(n)])
 
 
 def test_a_young_event_whose_name_the_larger_one_carries_merges_into_it(rng):
