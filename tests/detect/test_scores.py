@@ -82,3 +82,14 @@ def test_an_agency_feed_corroborates():
     assert sev_agency > sev_plain
     assert tier_plain != Tier.FLASH and tier_agency == Tier.FLASH
     assert severity_parts(agency, growth=500)["sources"] <= 1.0
+
+
+def test_summary_counts_read_as_english():
+    from tocsin.detect.scores import build_event
+
+    one, many = cluster(n=1, sources=1), cluster(n=3538, sources=2)
+    for c in (one, many):
+        c.status = "active"
+    one, many = (build_event(c, 0.0, lambda w: 1.0, 8) for c in (one, many))
+    assert one.summary.endswith("1 report from 1 source")
+    assert many.summary.endswith("3538 reports from 2 sources")

@@ -138,6 +138,11 @@ def places_and_bbox(
     return out, bbox
 
 
+def _count(n: int, noun: str) -> str:
+    """ "1 report", "2 reports"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def to_ts(t: float) -> datetime:
     return datetime.fromtimestamp(t, tz=UTC)
 
@@ -150,7 +155,8 @@ def build_event(c: Cluster, now: float, idf: Callable[[str], float], n_terms: in
     hazard = c.dominant_hazard()
     where = ", ".join(p["name"] for p in places[:3] if p["name"])
     summary_bits = [hazard or "crisis", where or None,
-                    f"{c.report_count} reports from {len(c.sources)} sources"]
+                    f"{_count(c.report_count, 'report')} from "
+                    f"{_count(len(c.sources), 'source')}"]
     return Event(
         id=c.id,
         status=EventStatus(c.status),
