@@ -33,6 +33,7 @@ import json
 import math
 import os
 import resource
+import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -304,8 +305,6 @@ def main() -> None:
         cmd = [sys.executable, __file__, str(path), "--e2e-only", "--e2e-repeat",
                str(a.e2e_repeat), "--batch", str(a.batch)]
         cmd += ["--no-classify"] * a.no_classify + ["--no-geoparse"] * a.no_geoparse
-        import subprocess
-
         r = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
         out["end_to_end_replays"] = (json.loads(r.stdout) if r.returncode == 0
                                      else {"error": f"exit {r.returncode}"})

@@ -865,8 +865,7 @@ class OnlineDetector:
             if c.is_open and c.unique_count < _IDENTITY_FREEZE:
                 self._set_identity(c, anc[c.id][0])
             elif c.is_open and self._identity_is_stale(c, anc[c.id][0]):
-                # ... unless the event has left its name behind: re-learned
-                c.identity, c.identity_primary = {}, None
+                # ... unless the event has left its name behind: re-learned (replaced whole)
                 self._set_identity(c, anc[c.id][0])
         pairs: list[tuple[float, Cluster, Cluster]] = []
         for i, a in enumerate(events):
