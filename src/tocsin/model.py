@@ -165,6 +165,10 @@ class Report:
     # enrichment: geoparsing
     places: list[Place] = field(default_factory=list)
     location: Place | None = None
+    # enrichment: accurate mode only — the multilingual sentence embedding (a unit float32
+    # vector) the detector compares events by across languages; derived from the text, so
+    # it is never stored or exported (``to_dict`` leaves it out)
+    embedding: Any = None
     # detection
     event_id: str | None = None
     # anything the source gave that the pipeline has no field for (kept, never interpreted)

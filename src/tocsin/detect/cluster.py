@@ -15,6 +15,7 @@ from itertools import islice
 from typing import Any
 
 from ..model import EventStatus, Report, Tier
+from .dense import add_vector, vector_from_state, vector_to_state
 from .features import usable_places
 from .geo import COARSE
 from .scoring import CANDIDATE, add_weight
@@ -77,6 +78,11 @@ class Cluster:
     #: must name to reshape the event's vocabulary or to re-open it once closed
     identity: dict[str, float] = field(default_factory=dict)
     identity_primary: str | None = None
+    #: accurate mode: the decayed sum of the embeddings of the reports that shaped the
+    #: profile (same weights as ``terms``); its direction is the cluster's representative
+    #: embedding (``dense.py``). None where no report carried one (fast mode).
+    emb: Any = None
+    emb_count: int = 0  # reports summed into ``emb``
 
     @property
     def is_event(self) -> bool:
@@ -141,6 +147,9 @@ class Cluster:
             new_terms = add_weight(self.terms, feats, g)
             self.n += g
             self.last_g = g
+            if r.embedding is not None:
+                self.emb = add_vector(self.emb, r.embedding, g)
+                self.emb_count += 1
         if t > self.last:
             self.last = t
         self.report_count += 1
@@ -239,6 +248,9 @@ class Cluster:
             i = counts.index(max(counts))
             self.main_place = next(islice(self.places, i, None))
         self.rate += other.rate
+        if other.emb is not None:
+            self.emb = add_vector(self.emb, other.emb, 1.0)
+            self.emb_count += other.emb_count
         if other.title_score > self.title_score:
             self.title, self.title_score = other.title, other.title_score
         self.members.extend(other.members)
@@ -266,6 +278,7 @@ class Cluster:
             "tier": self.tier, "severity": self.severity, "merged_into": self.merged_into,
             "closed_at": self.closed_at, "identity": self.identity,
             "identity_primary": self.identity_primary,
+            "emb": vector_to_state(self.emb), "emb_count": self.emb_count,
         }
 
     @classmethod
@@ -290,4 +303,5 @@ class Cluster:
         c.tier, c.severity = d["tier"], d["severity"]
         c.merged_into, c.closed_at = d["merged_into"], d["closed_at"]
         c.identity, c.identity_primary = dict(d["identity"]), d["identity_primary"]
+        c.emb, c.emb_count = vector_from_state(d.get("emb")), int(d.get("emb_count", 0))
         return c

@@ -172,6 +172,24 @@ class DetectorConfig:
     #: one such pair, "Irma" inside "Harvey", is what the no-name-of-its-own test keeps
     #: apart: without that test crisismmd fell to 0.797). False turns it off.
     merge_substories: bool = True
+    # --- across languages (accurate mode: reports carry sentence embeddings) --------------
+    #: a candidate ready to open an event, or an open event at a merge pass, is folded into
+    #: a live event in *another* language whose representative embedding (the decayed mean
+    #: of its reports': ``dense.py``) is at least this cosine-similar to its own and ahead,
+    #: by ``cross_lingual_margin``, of every other event in that language and of every event
+    #: in its own that cannot be that event's story (``dense.cross_lingual_match``). Both
+    #: sides need ``cross_lingual_min`` embedded reports. Set on CrisisNLP 2016 (a training
+    #: corpus, not an evaluation stream; docs/detection-measurements.md, "Cross-lingual
+    #: links"): groups of 5-20 Spanish tweets of the Chile earthquake are linked to the
+    #: English Chile event 59-80 % of the time with two other live earthquakes, and to one of
+    #: those 0-4 % of the time when the Chile event is not live (up to 28 % at a margin of
+    #: 0.01: a wrong link would hide a new disaster, a missed one leaves a second event for
+    #: one). The cosine cut hardly matters (the encoder puts any two crisis stories above
+    #: 0.9); the margin decides. 0 turns it off; without embeddings (fast mode) it never
+    #: applies.
+    cross_lingual_link: float = 0.90
+    cross_lingual_margin: float = 0.015
+    cross_lingual_min: int = 5
     # --- summaries ------------------------------------------------------------------------
     summary_terms: int = 8
     max_places: int = 200

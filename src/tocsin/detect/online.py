@@ -57,6 +57,7 @@ from ..model import ChangeKind, Event, EventChange, EventStatus, Report, Tier
 from .cluster import CANDIDATE, Cluster
 from .config import HOUR, DetectorConfig
 from .decay import Clock, DocFreq
+from .dense import cross_lingual_match
 from .features import report_features, split_compound_df, usable_places
 from .geo import near, specific
 from .merge import anchors, primary, same_story
@@ -549,6 +550,8 @@ class OnlineDetector:
         self._retry.pop(c.id, None)
         mine = anchors(c, self.cfg.anchor_share)
         host = self._host_for(c, mine)
+        if host is None and c.emb is not None:
+            host = self._cross_lingual_host(c)
         if host is None and not self._newsworthy(
                 c, {w: v for w, v in mine.items() if v >= _NEWS_SHARE}):
             # no newsworthy anchor (no place, no name that is bursting): generic talk or
@@ -718,6 +721,27 @@ class OnlineDetector:
             return False
         return name in split_compound_df(tag, self.df.df, self.df.g, _SPLIT_MIN_DOCS)
 
+    def _cross_lingual_host(self, c: Cluster) -> Cluster | None:
+        """The live event ``c`` (a candidate, or a young event) tells the story of in another
+        language, by their representative embeddings (``dense.cross_lingual_match``)."""
+        cfg = self.cfg
+        if cfg.cross_lingual_link <= 0.0:
+            return None
+        hit = cross_lingual_match(
+            c, (e for e in self.clusters.values() if e.is_open),
+            link=cfg.cross_lingual_link, margin=cfg.cross_lingual_margin,
+            min_reports=cfg.cross_lingual_min, compatible=self._may_share_story,
+            same_kind=self._hazards_agree)
+        return hit[0] if hit is not None else None
+
+    def _may_share_story(self, a: Cluster, b: Cluster) -> bool:
+        """Nothing says they are two stories: hazards agree, and their main scenes (when
+        both have one) are near each other."""
+        if not self._hazards_agree(a, b):
+            return False
+        sa, sb = a.main_spot(_SCENE_SHARE), b.main_spot(_SCENE_SHARE)
+        return sa is None or sb is None or near(sa, sb, self.cfg.place_radius_km)
+
     @staticmethod
     def _hazards_agree(a: Cluster, b: Cluster) -> bool:
         ha, hb = a.dominant_hazard(_HAZARD_SHARE), b.dominant_hazard(_HAZARD_SHARE)
@@ -845,6 +869,8 @@ class OnlineDetector:
         for c in self.clusters.values():
             c.n *= factor
             c.last_g *= factor
+            if c.emb is not None:
+                c.emb *= factor
             floor = 1e-4 * c.n
             dropped = [w for w, v in c.terms.items() if v * factor <= floor]
             post_ix = self.cand_post if c.status == CANDIDATE else self.ev_post
@@ -883,6 +909,11 @@ class OnlineDetector:
                     pairs.append((0.0, a, b))
                 elif self.cfg.merge_substories and self._substory(a, aa, pa, b, ab, pb):
                     pairs.append((-1.0, a, b))
+        for a in events:  # a young event telling a live event's story in another language
+            if a.emb is not None and a.is_open:
+                host = self._cross_lingual_host(a)
+                if host is not None and host.unique_count > a.unique_count:
+                    pairs.append((-2.0, a, host))
         changes: list[EventChange] = []
         gone: set[str] = set()
         for _cos, a, b in sorted(pairs, key=lambda p: -p[0]):

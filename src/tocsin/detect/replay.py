@@ -74,19 +74,24 @@ def available_stages(mode: str = "fast", *, classify: bool = True, geoparse: boo
     Classification and geoparsing are built by other modules and ship models; a checkout
     without them still detects (on words alone), and says so instead of failing.
     """
-    from ..enrich.chain import default_stages
+    from ..enrich.chain import default_stages, embed_stage
 
     missing: list[str] = []
-    stages = default_stages(mode, classify=False, geoparse=False)
+    stages = default_stages(mode, classify=False, geoparse=False, embed=False)
     wanted = [n for n, on in (("classify", classify), ("geoparse", geoparse)) if on]
     for name in wanted:
         try:
             extra = default_stages(mode, classify=name == "classify",
-                                   geoparse=name == "geoparse")[3:]
+                                   geoparse=name == "geoparse", embed=False)[3:]
         except Exception as e:  # noqa: BLE001 - any failure to load means "not available"
             missing.append(f"{name} ({type(e).__name__}: {e})")
             continue
         stages.extend(extra)
+    if mode == "accurate":
+        try:
+            stages.append(embed_stage())
+        except Exception as e:  # noqa: BLE001 - as above
+            missing.append(f"embed ({type(e).__name__}: {e})")
     return stages, missing
 
 

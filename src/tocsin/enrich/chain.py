@@ -21,8 +21,10 @@ class Stage(Protocol):
     def enrich(self, batch: list[Report]) -> list[Report]: ...
 
 
-def default_stages(mode: str = "fast", *, classify: bool = True, geoparse: bool = True) -> list[Stage]:
-    """Text, language, dedup, then classification and geoparsing (loaded once, shipped models)."""
+def default_stages(mode: str = "fast", *, classify: bool = True, geoparse: bool = True,
+                   embed: bool | None = None) -> list[Stage]:
+    """Text, language, dedup, then classification and geoparsing (loaded once, shipped
+    models); sentence embeddings last where ``embed`` (default: in accurate mode)."""
     stages: list[Stage] = [TextStage(), LanguageStage(), DedupStage()]
     if classify:
         from .classify import Classifier, ClassifyStage
@@ -32,7 +34,18 @@ def default_stages(mode: str = "fast", *, classify: bool = True, geoparse: bool 
         from .geoparse import Geoparser, GeoparseStage
 
         stages.append(GeoparseStage(Geoparser.load()))
+    if mode == "accurate" if embed is None else embed:
+        stages.append(embed_stage())
     return stages
+
+
+def embed_stage() -> Stage:
+    """Accurate mode's last stage: sentence embeddings for the detector (``embed.py``);
+    raises ``EncoderUnavailable`` where the optional encoder is not installed."""
+    from .classify.encoder import shared_encoder
+    from .embed import EmbedStage
+
+    return EmbedStage(shared_encoder())
 
 
 def run_stages(stages: Sequence[Stage], batch: list[Report]) -> list[Report]:

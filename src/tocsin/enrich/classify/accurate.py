@@ -69,9 +69,9 @@ class AccurateHeads:
     # -- inference ------------------------------------------------------------------------
     def encoder(self) -> Any:
         if self._encoder is None:
-            from .encoder import Encoder
+            from .encoder import shared_encoder
 
-            self._encoder = Encoder(self.cache_dir)
+            self._encoder = shared_encoder(self.cache_dir)
         return self._encoder
 
     def encoder_scores(self, emb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

