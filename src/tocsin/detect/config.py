@@ -181,8 +181,8 @@ class DetectorConfig:
     #: sides need ``cross_lingual_min`` embedded reports. Set on CrisisNLP 2016 (a training
     #: corpus, not an evaluation stream; docs/detection-measurements.md, "Cross-lingual
     #: links"): groups of 5-20 Spanish tweets of the Chile earthquake are linked to the
-    #: English Chile event 59-80 % of the time with two other live earthquakes, and to one of
-    #: those 0-4 % of the time when the Chile event is not live (up to 28 % at a margin of
+    #: English Chile event 58-80 % of the time with two other live earthquakes, and to one of
+    #: those 0-3 % of the time when the Chile event is not live (up to 27 % at a margin of
     #: 0.01: a wrong link would hide a new disaster, a missed one leaves a second event for
     #: one). The cosine cut hardly matters (the encoder puts any two crisis stories above
     #: 0.9); the margin decides. 0 turns it off; without embeddings (fast mode) it never
