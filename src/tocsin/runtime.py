@@ -138,9 +138,13 @@ async def serve_forever(state: AppState, *, stop_when_sources_done: bool = False
         if state.pipeline is not None:
             if not state.pipeline.ready:
                 log.info("loading models and gazetteer (the API already answers)")
+                from .enrich.classify.encoder import EncoderUnavailable
+
                 try:
                     await asyncio.to_thread(load_models, state)
-                except (OSError, ValueError) as e:
+                except (OSError, ValueError, EncoderUnavailable) as e:
+                    # (accurate mode without the optional encoder: said at start-up, in one
+                    # line, not at the first batch)
                     log.error("cannot start the pipeline: %s", e)
                     return 1
             await state.pipeline.run(stop_when_sources_done=stop_when_sources_done)
