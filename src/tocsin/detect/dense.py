@@ -90,12 +90,12 @@ def cross_lingual_match(c: Any, events: Iterable[Any], *, link: float, margin: f
     * ahead by ``margin`` of every other event abroad, compatible or not, at least one of
       which is of the same kind (``same_kind``: hazards agree) — with none, the margin would
       measure nothing, since two earthquakes read alike to the encoder;
-    * ahead by ``margin`` of every event in ``c``'s own language that cannot be the
-      target's story (not compatible with the target): the story ``c`` tells may be one
-      already told in its own language. Events in its own language that may be the
-      target's story are not held against it: they are often its own story's other
-      fragments (the "Iquique" and "Antofagasta" events of Spanish posts next to an English
-      "Chile" event).
+    * ahead by ``margin`` of every event "at home" (half its reports or more in ``c``'s
+      language) that cannot be the target's story (not compatible with the target): the
+      story ``c`` tells may be one already told in its own language. Events at home that
+      may be the target's story are not held against it: they are often its own story's
+      other fragments (the "Iquique" and "Antofagasta" events of Spanish posts next to an
+      English "Chile" event).
 
     Returns (event, cosine) or None.
     """

@@ -722,8 +722,9 @@ class OnlineDetector:
         return name in split_compound_df(tag, self.df.df, self.df.g, _SPLIT_MIN_DOCS)
 
     def _cross_lingual_host(self, c: Cluster) -> Cluster | None:
-        """The live event ``c`` (a candidate, or a young event) tells the story of in another
-        language, by their representative embeddings (``dense.cross_lingual_match``)."""
+        """The live event ``c`` (a candidate, or an event at a merge pass) tells the story of
+        in another language, by their representative embeddings
+        (``dense.cross_lingual_match``)."""
         cfg = self.cfg
         if cfg.cross_lingual_link <= 0.0:
             return None
@@ -909,7 +910,7 @@ class OnlineDetector:
                     pairs.append((0.0, a, b))
                 elif self.cfg.merge_substories and self._substory(a, aa, pa, b, ab, pb):
                     pairs.append((-1.0, a, b))
-        for a in events:  # a young event telling a live event's story in another language
+        for a in events:  # an event telling a larger event's story in another language
             if a.emb is not None and a.is_open:
                 host = self._cross_lingual_host(a)
                 if host is not None and host.unique_count > a.unique_count:
