@@ -42,10 +42,9 @@ def default_stages(mode: str = "fast", *, classify: bool = True, geoparse: bool 
 def embed_stage() -> Stage:
     """Accurate mode's last stage: sentence embeddings for the detector (``embed.py``);
     raises ``EncoderUnavailable`` where the optional encoder is not installed."""
-    from .classify.encoder import shared_encoder
     from .embed import EmbedStage
 
-    return EmbedStage(shared_encoder())
+    return EmbedStage()  # (its default encoder is the shared one)
 
 
 def run_stages(stages: Sequence[Stage], batch: list[Report]) -> list[Report]:
