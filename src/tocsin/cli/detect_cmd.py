@@ -167,6 +167,10 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
             False, "--breakdown",
             help="add where the items went: per gold event (split, unassigned) and per "
                  "detected event (size, noise share, what opened it)"),
+        thin: float = typer.Option(
+            1.0, help="replay only this share of the items (0-1], chosen by a hash of "
+                      "their ids: the same stream at a lower volume"),
+        seed: int = typer.Option(0, help="which items --thin keeps"),
     ) -> None:
         """Score event detection on a gold stream; JSON on stdout."""
         from ..detect.replay import StreamError
@@ -177,7 +181,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         try:
             out = evaluate_stream(gold, mode=mode, classify=not no_classify,
                                   geoparse=not no_geoparse, config=_parse_sets(set_),
-                                  details=details)
+                                  details=details, thin=thin, seed=seed)
         except StreamError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(1) from e

@@ -22,6 +22,10 @@ from .scoring import CANDIDATE, add_weight
 from .title import title_text
 from .vocab import CRISIS
 
+#: closed spells a cluster remembers (``Cluster.dormant``): an event closes and re-opens a
+#: few times in its life at most; the oldest spells matter least
+DORMANT_SPELLS = 4
+
 
 def crisis_cue(r: Report, feats: dict[str, float]) -> bool:
     """Does this report say something bad happened? The classifier's word when it spoke."""
@@ -74,6 +78,10 @@ class Cluster:
     severity: float = 0.0
     merged_into: str | None = None
     closed_at: float | None = None
+    #: its latest spells of being closed, [closed at, re-opened at (None: still closed)],
+    #: oldest first, at most ``DORMANT_SPELLS``: an event born during one is a new incident,
+    #: never a fragment of this one (the merge pass)
+    dormant: list[list[float | None]] = field(default_factory=list)
     #: the anchors the event was known by when it matured, and its primary: what a report
     #: must name to reshape the event's vocabulary or to re-open it once closed
     identity: dict[str, float] = field(default_factory=dict)
@@ -83,6 +91,20 @@ class Cluster:
     #: embedding (``dense.py``). None where no report carried one (fast mode).
     emb: Any = None
     emb_count: int = 0  # reports summed into ``emb``
+
+    def fall_dormant(self, now: float) -> None:
+        """It closed at ``now``: a spell of being closed begins."""
+        self.dormant.append([now, None])
+        del self.dormant[:-DORMANT_SPELLS]
+
+    def wake(self, now: float) -> None:
+        """A closed event re-opened at ``now``: its spell of being closed ends."""
+        if self.dormant and self.dormant[-1][1] is None:
+            self.dormant[-1][1] = now
+
+    def was_closed_at(self, t: float) -> bool:
+        """Was this event closed at stream time ``t`` (in one of the spells it remembers)?"""
+        return any(s <= t and (e is None or t <= e) for s, e in self.dormant)
 
     @property
     def is_event(self) -> bool:
@@ -276,7 +298,8 @@ class Cluster:
             "main_place": self.main_place, "rate": self.rate, "rate_t": self.rate_t,
             "title": self.title, "title_score": self.title_score, "members": self.members,
             "tier": self.tier, "severity": self.severity, "merged_into": self.merged_into,
-            "closed_at": self.closed_at, "identity": self.identity,
+            "closed_at": self.closed_at, "dormant": self.dormant,
+            "identity": self.identity,
             "identity_primary": self.identity_primary,
             "emb": vector_to_state(self.emb), "emb_count": self.emb_count,
         }
@@ -302,6 +325,7 @@ class Cluster:
         c.members = [(m[0], m[1], bool(m[2]) if len(m) > 2 else False) for m in d["members"]]
         c.tier, c.severity = d["tier"], d["severity"]
         c.merged_into, c.closed_at = d["merged_into"], d["closed_at"]
+        c.dormant = [[s, e] for s, e in d.get("dormant", ())]
         c.identity, c.identity_primary = dict(d["identity"]), d["identity_primary"]
         c.emb, c.emb_count = vector_from_state(d.get("emb")), int(d.get("emb_count", 0))
         return c

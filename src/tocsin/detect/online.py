@@ -36,10 +36,11 @@ Why this shape:
   by several times as many reports as it ever had (marathon-morning "Boston" chatter, then
   the bombing) carries on under a new id announced NEW; the prelude stays a closed event.
 * **Merges** repair the fragments that online decisions inevitably make: every
-  ``merge_every`` reports, events that share their primary anchors (mutually) or their scene,
-  or a smaller event that carries a larger one's name and no name of its own (a sub-story),
-  merge into the older one, which keeps its id; the other keeps a pointer (status MERGED,
-  ``merged_into``).
+  ``merge_every`` reports (and at least every ``merge_interval`` of stream time), events that
+  share their primary anchors (mutually) or their scene, or a smaller event that carries a
+  larger one's name and no name of its own (a sub-story), merge into the older one, which
+  keeps its id; the other keeps a pointer (status MERGED, ``merged_into``). An event born
+  while the other was closed is a new incident and never merges into it.
 """
 
 from __future__ import annotations
@@ -116,6 +117,16 @@ _SPLIT_MIN_DOCS = 3.0
 _FAMILY = {"storm": "hydromet", "flood": "hydromet", "landslide": "hydromet"}
 
 
+def _born_while_closed(a: Cluster, b: Cluster) -> bool:
+    """Was the younger of two events born while the older one was closed? Then it is a new
+    incident, not a fragment of the older one's story, whatever they share: fragments of a
+    story emerge side by side while it runs, and a closed event's story had ended (the
+    Mexico City earthquake of 19 September 2017 next to a closed event about the Chiapas
+    earthquake eleven days earlier; both are "Mexico" earthquakes)."""
+    old, young = (a, b) if (a.created, a.id) <= (b.created, b.id) else (b, a)
+    return old.was_closed_at(young.created)
+
+
 def _place_anchor(c: Cluster, w: str) -> bool:
     """Is anchor ``w`` one of the cluster's places (a GeoNames id, or a place's name as one
     word: "mozambique", "puertorico")?"""
@@ -149,6 +160,9 @@ class OnlineDetector:
         self.recent: OrderedDict[str, str] = OrderedDict()  # report id -> cluster id
         self.processed = 0
         self._next_merge = cfg.merge_every
+        #: stream time of the last merge pass (``merge_interval``; None before the first
+        #: report)
+        self._last_merge: float | None = None
         self._last_life: float | None = None
         self._backfill: dict[str, str] = {}
         self._anchor_cache: dict[str, tuple[dict[str, float], str | None]] = {}
@@ -199,6 +213,10 @@ class OnlineDetector:
                 df.rescale(dfactor, floor=0.05)
             if self._last_life is None or now - self._last_life >= HOUR:
                 changes.extend(self._lifecycle(now))
+                if self._last_merge is None:
+                    self._last_merge = now
+                elif cfg.merge_interval > 0.0 and now - self._last_merge >= cfg.merge_interval:
+                    self._merge_due(changes)
             g = clock.g()
             df.g = dg = dfclock.g()
             places = usable_places(r)
@@ -302,8 +320,11 @@ class OnlineDetector:
     def _merge_due(self, changes: list[EventChange]) -> None:
         """The merge pass that is due: every ``merge_every`` reports of the *stream*, checked
         before each report and at the end of a batch, so that the events do not depend on
-        how the stream was cut into batches."""
+        how the stream was cut into batches — or, on a quiet stream, once ``merge_interval``
+        of stream time has passed since the last pass (checked at the hourly lifecycle step
+        before a report)."""
         self._next_merge = self.processed + self.cfg.merge_every
+        self._last_merge = self.clock.now
         changes.extend(self._merge_pass(self.clock.now))
 
     def _escalation(self, c: Cluster, now: float, changes: list[EventChange]) -> None:
@@ -678,6 +699,7 @@ class OnlineDetector:
     def _reopen(self, c: Cluster, now: float) -> None:
         if c.status == _CLOSED:
             self._index(c, list(c.terms))
+            c.wake(now)
         c.status = (EventStatus.ACTIVE.value if c.report_count >= self.cfg.active_reports
                     else EventStatus.EMERGING.value)
         c.closed_at = None
@@ -789,6 +811,7 @@ class OnlineDetector:
                 c.status = target
                 if target == EventStatus.CLOSED.value:
                     c.closed_at = now
+                    c.fall_dormant(now)
                     # a closed event is found only through what names it (its identity and
                     # main places): the long posting lists of common words stay short
                     self._unindex(c, self.ev_post)
@@ -900,6 +923,8 @@ class OnlineDetector:
             for b in events[i + 1:]:
                 if not (a.is_open or b.is_open):
                     continue
+                if _born_while_closed(a, b):
+                    continue
                 ab, pb = anc[b.id]
                 pa, pb = a.identity_primary or pa, b.identity_primary or pb
                 # a shared name outweighs per-report hazard labels, which are noisy; a shared
@@ -976,6 +1001,7 @@ class OnlineDetector:
             "processed": self.processed,
             "next_merge": self._next_merge,
             "last_life": self._last_life,
+            "last_merge": self._last_merge,
             "burst": {k: list(v) for k, v in self._burst.items()},
             # not mere caches: their entries were computed against the stream as it was then
             # (anchors until the next merge pass, hashtag splits against the vocabulary), so
@@ -1027,6 +1053,7 @@ class OnlineDetector:
         d.processed = state["processed"]
         d._next_merge = state["next_merge"]
         d._last_life = state["last_life"]
+        d._last_merge = state.get("last_merge")
         d._burst = {k: deque((t, rid) for t, rid in v)
                     for k, v in state.get("burst", {}).items()}
         d._retry = dict(state.get("retry", {}))

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import xxhash
+
 from ..enrich.chain import Stage, run_stages
 from ..model import EventChange, Report, utcnow
 from ..privacy import Pseudonymiser
@@ -118,9 +120,19 @@ class ReplayResult:
                                                                       strict=True)]
 
 
-def iter_reports(path: Path, result: ReplayResult, batch_size: int
-                 ) -> Iterator[list[Report]]:
+def keeps(report_id: str, share: float, seed: int) -> bool:
+    """Does a thinned replay (``share`` of the items, choice ``seed``) keep this item?
+    Decided by a hash of its id, so the choice does not depend on the order of the stream or
+    on where it was cut into batches, and the same seed keeps the same items every time."""
+    return xxhash.xxh64_intdigest(report_id.encode("utf-8"), seed) < share * 2.0**64
+
+
+def iter_reports(path: Path, result: ReplayResult, batch_size: int, *,
+                 thin: float = 1.0, seed: int = 0) -> Iterator[list[Report]]:
     """Batches of reports from a stream file; bad lines are counted into ``result``.
+
+    ``thin`` < 1 keeps only that share of the items (``keeps``; the rest are never parsed
+    into reports): the same stream at a lower volume, as a small deployment would see it.
 
     Lines are read as bytes and parsed by orjson where it gives exactly what ``json`` gives
     (``records.fast_loads``); anything else (bad UTF-8, a bare CR, non-strict JSON) takes the
@@ -161,6 +173,8 @@ def iter_reports(path: Path, result: ReplayResult, batch_size: int
                     r = report_from_dict(obj, source=source, pseudonymiser=pseudo, now=now)[0]
                 except ValueError as e:  # BadInput, or a time no datetime can hold
                     bad(n, e)
+                    continue
+                if thin < 1.0 and not keeps(r.id, thin, seed):
                     continue
                 batch.append(r)
                 if len(batch) >= batch_size:
@@ -213,11 +227,14 @@ def replay(
     on_batch: Callable[[int], None] | None = None,
     on_backfill: Callable[[dict[str, str]], None] | None = None,
     keep_gold: bool = False,
+    thin: float = 1.0,
+    seed: int = 0,
 ) -> ReplayResult:
-    """Run the file through ``stages`` then ``detector``; returns per-item provisional ids."""
+    """Run the file through ``stages`` then ``detector``; returns per-item provisional ids
+    (of the items kept, with ``thin`` < 1: ``iter_reports``)."""
     res = ReplayResult()
     t0 = time.perf_counter()
-    for batch in iter_reports(path, res, batch_size):
+    for batch in iter_reports(path, res, batch_size, thin=thin, seed=seed):
         for st in stages:
             s0 = time.perf_counter()
             batch = run_stages([st], batch)

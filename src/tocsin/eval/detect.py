@@ -161,9 +161,15 @@ def evaluate_stream(
     batch_size: int = 1000,
     config: dict[str, Any] | None = None,
     details: bool = False,
+    thin: float = 1.0,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """Replay ``path`` through the pipeline and score the detector against its gold events;
-    ``details`` adds where the items went (``breakdown.breakdown``)."""
+    ``details`` adds where the items went (``breakdown.breakdown``). ``thin`` < 1 replays
+    only that share of the items (chosen by ``seed``: ``replay.keeps``) — the same stories
+    at a lower volume — and scores those."""
+    if not 0.0 < thin <= 1.0:
+        raise ValueError(f"thin must be in (0, 1], not {thin}")
     from ..detect import create_detector
     from ..detect.replay import available_stages, replay
 
@@ -178,7 +184,7 @@ def evaluate_stream(
 
     backfill: dict[str, str] = {}
     res = replay(path, det, stages, batch_size=batch_size, on_changes=on_changes,
-                 on_backfill=backfill.update, keep_gold=True)
+                 on_backfill=backfill.update, keep_gold=True, thin=thin, seed=seed)
     pred = res.final_events(det, backfill)
     final_open: dict[str, float] = {}
     for eid, t in opened.items():
@@ -188,6 +194,7 @@ def evaluate_stream(
     out = {
         "stream": str(path),
         "items": n,
+        **({"thinned": {"share": thin, "seed": seed}} if thin < 1.0 else {}),
         "bad_lines": res.bad,
         "stages": [s.name for s in stages],
         "stages_missing": missing,
