@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tocsin.detect import create_detector, restore_detector
 from tocsin.model import ChangeKind, EventStatus
 
-from .conftest import enrich, story
+from .conftest import T0, enrich, place, story
 
 # a slow story about one town, then the town's disaster: the same name, far more reports
 TOWN = ["marrowby", "marrowby", "storm", "marrowby"]
@@ -88,3 +90,68 @@ def test_the_burst_window_survives_a_snapshot(rng):
     ref = create_detector(split_ratio=4.0, split_min=40, split_age=18 * 3600)
     _, fr = run(ref, [slow, burst[:30], burst[30:]])
     assert {f2[r.id] for r in burst[30:]} == {fr[r.id] for r in burst[30:]}
+
+
+VALDORA = [place(3003, "Valdora", 5.0, 6.0)]
+
+
+def _closed_then_burst(rng, anchors, places, burst_every=0.5, burst_n=60):
+    """An incident (60 reports in an hour), closed four days later; a second burst a week on
+    that names the same thing."""
+    det = create_detector()
+    first = enrich(story(rng, anchors, ["shook", "collapsed"], 60, 0, 1, "f", places=places,
+                         hazard="earthquake"))
+    det.observe(first)
+    det.tick(T0 + timedelta(days=4))
+    (old,) = {det.final_event(c) for c in det.last_clusters if c}
+    assert det.get_event(old).status == EventStatus.CLOSED
+    again = enrich(story(rng, anchors, ["struck", "toppled"], burst_n, 11 * 24 * 60,
+                         burst_every, "g", places=places, hazard="earthquake"))
+    changes, final = run(det, [again[:25], again[25:]])
+    return det, old, changes, final, first, again
+
+
+def test_a_burst_re_opening_an_event_known_by_its_place_is_a_new_incident(rng):
+    # "Valdora" had an earthquake; a week after its event closed, Valdora shakes again: the
+    # burst re-opens the old event (it names its place) and is split off as a new one
+    det, old, changes, final, first, again = _closed_then_burst(
+        rng, ["valdora", "earthquake", "valdora", "quake"], VALDORA)
+    new = {final[r.id] for r in again[-20:]}
+    assert len(new) == 1 and old not in new
+    assert any(c.kind == ChangeKind.NEW and c.event.id in new for c in changes)
+    assert det.get_event(old).status == EventStatus.CLOSED
+
+
+def test_a_burst_re_opening_a_named_story_stays_in_it(rng):
+    # a named story ("Kelda"), no place: its late burst is the story coming back
+    det, old, changes, final, first, again = _closed_then_burst(
+        rng, ["kelda", "earthquake", "kelda", "quake"], [])
+    assert {final[r.id] for r in again} == {old}
+    assert not any(c.kind == ChangeKind.NEW for c in changes)
+
+
+def test_a_trickle_re_opening_an_event_known_by_its_place_stays_in_it(rng):
+    # a few late reports an hour apart: the old story resuming, not a new incident
+    det, old, changes, final, first, again = _closed_then_burst(
+        rng, ["valdora", "earthquake", "valdora", "quake"], VALDORA, burst_every=60,
+        burst_n=12)
+    assert {final[r.id] for r in again} == {old}
+
+
+def test_a_burst_hours_after_the_event_re_opened_stays_in_it(rng):
+    # re-opened by a stray report; the burst comes two hours later: by then the event is
+    # live again, and only the ordinary story-shift test (the burst dwarfing its past) applies
+    det = create_detector()
+    anchors = ["valdora", "earthquake", "valdora", "quake"]
+    det.observe(enrich(story(rng, anchors, ["shook", "collapsed"], 60, 0, 1, "f",
+                             places=VALDORA, hazard="earthquake")))
+    det.tick(T0 + timedelta(days=4))
+    (old,) = {det.final_event(c) for c in det.last_clusters if c}
+    stray = enrich(story(rng, anchors, ["felt"], 1, 11 * 24 * 60, 1, "s", places=VALDORA,
+                         hazard="earthquake"))
+    burst = enrich(story(rng, anchors, ["struck", "toppled"], 60, 11 * 24 * 60 + 120, 0.5,
+                         "g", places=VALDORA, hazard="earthquake"))
+    _, final = run(det, [stray])
+    assert final[stray[0].id] == old and det.clusters[old].is_open  # re-opened
+    _, final = run(det, [burst[:25], burst[25:]])
+    assert {final[r.id] for r in burst} == {old}

@@ -117,6 +117,19 @@ _SPLIT_MIN_DOCS = 3.0
 _FAMILY = {"storm": "hydromet", "flood": "hydromet", "landslide": "hydromet"}
 
 
+def _reborn(c: Cluster, start: float, window: float) -> bool:
+    """Does a burst that began at ``start`` follow right on (within ``window``) a report that
+    re-opened ``c`` from closed, ``c`` being an event known only by a place (its identity's
+    primary is a place: "Mexico", not "Harvey")? Then it is a new incident at that place,
+    not the old story coming back: a named storm's late reports name their storm, and a
+    story that merely resumes does not resume with a burst."""
+    if not c.dormant:
+        return False
+    woke = c.dormant[-1][1]
+    return (woke is not None and woke - 1.0 <= start <= woke + window
+            and c.identity_primary is not None and _place_anchor(c, c.identity_primary))
+
+
 def _born_while_closed(a: Cluster, b: Cluster) -> bool:
     """Was the younger of two events born while the older one was closed? Then it is a new
     incident, not a fragment of the older one's story, whatever they share: fragments of a
@@ -350,6 +363,9 @@ class OnlineDetector:
         suddenly takes, within ``split_window``, ``split_ratio`` times as many reports as in
         its whole life before, is now telling another story: the marathon-morning "Boston"
         chatter was not the bombing, the Irma-aftermath reports about Barbuda were not Maria.
+        So is a closed event known only by its place that a report re-opened, when the burst
+        follows at once (``_reborn``), whatever its size before: a second earthquake in
+        Mexico eleven days after the first.
         The live cluster carries on under a new id, announced NEW at the burst, and its
         reports of the window are re-assigned to it (back-filled); the prelude keeps the old
         id as a closed event that takes nothing more. True when it split.
@@ -364,10 +380,14 @@ class OnlineDetector:
         while win and win[0][0] < start:
             win.popleft()
         k = len(win)
-        if k < cfg.split_min or c.created > win[0][0] - cfg.split_age:
+        if k < cfg.split_min:
             return False
-        if k < cfg.split_ratio * (c.report_count - k):
+        reborn = _reborn(c, win[0][0], cfg.split_window)
+        if not reborn and (c.created > win[0][0] - cfg.split_age
+                           or k < cfg.split_ratio * (c.report_count - k)):
             return False
+        if reborn:  # (the burst is a new event; the spell it followed was the old one's)
+            c.dormant.pop()
         old_id = c.id
         prelude = self._event(c, now)
         prelude.status = EventStatus.CLOSED
