@@ -60,6 +60,29 @@ def story(rng: random.Random, anchors: list[str], verbs: list[str], n: int, star
     return out
 
 
+def hand_made_event(det, reports: list[Report], words: list[dict[str, float]]):
+    """``reports`` made one open event by hand (report i with features ``words[i]``), kept
+    apart from whatever the detector would have joined them to — the fragment that online
+    decisions sometimes leave, for the merge pass to find."""
+    from tocsin.model import EventStatus
+
+    other = det._new_candidate(reports[0], reports[0].published_at.timestamp())
+    for r, w in zip(reports, words, strict=True):
+        other.add(r, w, r.published_at.timestamp(), 1.0, 0.5)
+    other.status = EventStatus.ACTIVE.value
+    det.candidates.pop(other.id)
+    det.promoted[other.id] = None
+    det._index(other, list(other.terms))
+    return other
+
+
+def kelda_fragment_words(n: int) -> list[dict[str, float]]:
+    """Features of a fragment of the Kelda story: every report names Kelda, every third
+    Arnhaven too."""
+    return [{"kelda": 1.0, "arnhaven": 1.0} if i % 3 == 0 else {"kelda": 1.0, f"w{i}": 1.0}
+            for i in range(n)]
+
+
 @pytest.fixture
 def rng() -> random.Random:
     return random.Random(7)

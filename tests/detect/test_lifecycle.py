@@ -9,7 +9,7 @@ from tocsin.detect import create_detector, restore_detector
 from tocsin.detect.base import Detector
 from tocsin.model import ChangeKind, EventStatus
 
-from .conftest import T0, enrich, place, story
+from .conftest import T0, enrich, hand_made_event, kelda_fragment_words, place, story
 
 QUAKE = ["valdora", "earthquake", "valdora", "quake"]
 
@@ -59,14 +59,7 @@ def test_fragments_merge_into_the_older_event_with_a_pointer(rng):
     # a second event about the same story, forced apart by opening it before the first grew
     b = enrich(story(rng, ["kelda", "arnhaven", "kelda"], ["flooded"], 20, 30, 1, "b"))
     first = det.active_events()[0].id
-    other = det._new_candidate(b[0], b[0].published_at.timestamp())
-    for i, r in enumerate(b):
-        words = {"kelda": 1.0, "arnhaven": 1.0} if i % 3 == 0 else {"kelda": 1.0, f"w{i}": 1.0}
-        other.add(r, words, r.published_at.timestamp(), 1.0, 0.5)
-    other.status = EventStatus.ACTIVE.value
-    det.candidates.pop(other.id)
-    det.promoted[other.id] = None
-    det._index(other, list(other.terms))
+    other = hand_made_event(det, b, kelda_fragment_words(len(b)))
     changes = det._merge_pass(det.clock.now)
     merged = [c for c in changes if c.kind == ChangeKind.MERGED]
     assert len(merged) == 1
@@ -160,14 +153,8 @@ def _forced_pair(det, rng, hazard_a: str, hazard_b: str):
     det.observe(a)
     b = enrich(story(rng, ["arnhaven", "levee", "arnhaven"], ["breached"], 20, 30, 1, "b",
                      places=town, hazard=hazard_b))
-    other = det._new_candidate(b[0], b[0].published_at.timestamp())
-    for i, r in enumerate(b):
-        words = {"levee": 1.0, "g:1001": 3.0, f"w{i}": 1.0}
-        other.add(r, words, r.published_at.timestamp(), 1.0, 0.5)
-    other.status = EventStatus.ACTIVE.value
-    det.candidates.pop(other.id)
-    det.promoted[other.id] = None
-    det._index(other, list(other.terms))
+    hand_made_event(det, b, [{"levee": 1.0, "g:1001": 3.0, f"w{i}": 1.0}
+                             for i in range(len(b))])
     return det._merge_pass(det.clock.now)
 
 
@@ -201,13 +188,7 @@ def _forced_substory(det, rng, n: int, own_word: str, *, hazard: str = "storm"):
 def _forced_event_then_merge_pass(det, reports, words):
     """``reports`` made one event by hand (report i with features ``words[i]``), kept apart
     from what the detector would join it to; then one merge pass: (event, MERGED changes)."""
-    other = det._new_candidate(reports[0], reports[0].published_at.timestamp())
-    for r, w in zip(reports, words, strict=True):
-        other.add(r, w, r.published_at.timestamp(), 1.0, 0.5)
-    other.status = EventStatus.ACTIVE.value
-    det.candidates.pop(other.id)
-    det.promoted[other.id] = None
-    det._index(other, list(other.terms))
+    other = hand_made_event(det, reports, words)
     return other, [c for c in det._merge_pass(det.clock.now) if c.kind == ChangeKind.MERGED]
 
 

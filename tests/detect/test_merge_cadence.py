@@ -8,23 +8,14 @@ from datetime import timedelta
 from tocsin.detect import create_detector, restore_detector
 from tocsin.model import ChangeKind, EventStatus
 
-from .conftest import T0, enrich, story
+from .conftest import T0, enrich, hand_made_event, kelda_fragment_words, story
 
 KELDA = ["kelda", "storm", "kelda"]
 
 
 def _hand_made_fragment(det, reports):
-    """``reports`` made an open event by hand, apart from the Kelda event they belong to (as
-    online decisions sometimes leave a fragment); every report names Kelda."""
-    other = det._new_candidate(reports[0], reports[0].published_at.timestamp())
-    for i, r in enumerate(reports):
-        words = {"kelda": 1.0, "arnhaven": 1.0} if i % 3 == 0 else {"kelda": 1.0, f"w{i}": 1.0}
-        other.add(r, words, r.published_at.timestamp(), 1.0, 0.5)
-    other.status = EventStatus.ACTIVE.value
-    det.candidates.pop(other.id)
-    det.promoted[other.id] = None
-    det._index(other, list(other.terms))
-    return other
+    """A fragment of the Kelda story made an open event by hand."""
+    return hand_made_event(det, reports, kelda_fragment_words(len(reports)))
 
 
 def _merged(changes):
