@@ -13,7 +13,7 @@ import pytest
 
 from tocsin.enrich.dedup import DedupStage
 from tocsin.enrich.text import TextStage
-from tocsin.model import Place, Report
+from tocsin.model import EventStatus, Place, Report
 
 T0 = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
 
@@ -64,8 +64,6 @@ def hand_made_event(det, reports: list[Report], words: list[dict[str, float]]):
     """``reports`` made one open event by hand (report i with features ``words[i]``), kept
     apart from whatever the detector would have joined them to — the fragment that online
     decisions sometimes leave, for the merge pass to find."""
-    from tocsin.model import EventStatus
-
     other = det._new_candidate(reports[0], reports[0].published_at.timestamp())
     for r, w in zip(reports, words, strict=True):
         other.add(r, w, r.published_at.timestamp(), 1.0, 0.5)
