@@ -26,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tocsin.detect import create_detector
+from tocsin.detect.replay import available_stages, replay
 from tocsin.eval.detect import bcubed, detection_scores, evaluate_stream
 
 STREAMS = Path(__file__).resolve().parents[2] / "shared" / "data" / "streams"
@@ -85,9 +87,6 @@ def main() -> int:
         with gzip.open(path, "wt", encoding="utf-8") as f:
             for r in merged:
                 f.write(json.dumps(r) + "\n")
-        from tocsin.detect import create_detector
-        from tocsin.detect.replay import available_stages, replay
-
         stages, _ = available_stages()
         det = create_detector()
         backfill: dict[str, str] = {}
