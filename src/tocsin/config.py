@@ -41,6 +41,9 @@ class Config:
     text_retention_days: float = 30.0
     public_read: bool = True
     log_level: str = "info"
+    #: detector options (``[detector]``: names and defaults in ``tocsin.detect.config``);
+    #: checked when the config is read
+    detector: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -94,7 +97,22 @@ def apply_dict(cfg: Config, data: dict[str, Any], base: Path = Path(".")) -> Non
                 if "kind" not in s:
                     raise ConfigError(f"source {s.get('name', '?')!r} has no 'kind'")
             cfg.sources = value
+        elif key == "detector":
+            cfg.detector = detector_options(value)
         else:
             cfg.extra[key] = value
     if cfg.mode not in ("fast", "accurate"):
         raise ConfigError(f"mode must be 'fast' or 'accurate', not {cfg.mode!r}")
+
+
+def detector_options(value: Any) -> dict[str, Any]:
+    """The ``[detector]`` table, checked against the detector's options (names, kinds)."""
+    from .detect.config import DetectorConfig
+
+    if not isinstance(value, dict):
+        raise ConfigError("'detector' must be a table ([detector]) of detector options")
+    try:
+        checked = DetectorConfig.from_dict(dict(value))
+    except ValueError as e:
+        raise ConfigError(f"[detector]: {e}") from e
+    return {k: getattr(checked, k) for k in value}

@@ -40,14 +40,17 @@ def open_store(cfg: Config):
     return SQLiteStore(cfg.db_path)
 
 
-def build_detector(store, mode: str = "fast"):
+def build_detector(store, mode: str = "fast", options: dict[str, Any] | None = None):
+    """The detector, carrying on from the state saved in ``store`` if any. ``options`` (the
+    config's ``[detector]`` table) override the defaults — and, when the detector is
+    restored, the options it was saved with (the others keep their saved values)."""
     from .detect import create_detector
 
-    det = create_detector()
+    det = create_detector(**(options or {}))
     data = store.get_state(DETECTOR_STATE_KEY)
     if data:
         try:
-            det = type(det).restore(data)
+            det = type(det).restore(data, **(options or {}))
             log.info("detector state restored (%d active events)", len(det.active_events()))
         except Exception:
             log.exception("could not restore detector state; starting with no open events")
@@ -82,7 +85,7 @@ def load_models(state: AppState) -> None:
     stages = default_stages(state.cfg.mode)
     pipeline.stages = list(stages)
     pipeline.restore_dedup_window()
-    pipeline.detector = build_detector(state.store, state.cfg.mode)
+    pipeline.detector = build_detector(state.store, state.cfg.mode, state.cfg.detector)
     # The gazetteer and models are a large, long-lived heap: keep them out of every
     # future garbage collection instead of rescanning them each time. Then let the cycle
     # collector pass rarely: reports die by reference counting, and at Python's default

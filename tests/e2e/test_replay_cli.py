@@ -183,6 +183,16 @@ def test_unreadable_file_is_one_line_and_nonzero(tmp_path):
     assert r.stderr.strip().count("\n") == 0 and "cannot open" in r.stderr
 
 
+def test_a_bad_detector_option_stops_run_with_one_line_naming_it(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[detector]\nmerge_interval = "6h"\n', encoding="utf-8")
+    r = subprocess.run([*TOCSIN, "run", "--config", str(cfg), "--db", str(tmp_path / "t.db")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert r.stderr.strip().count("\n") == 0
+    assert "merge_interval must be a number, not '6h'" in r.stderr
+
+
 @pytest.mark.skipif(not os.environ.get("TOCSIN_TEST_RUN_OFFLINE", "1"), reason="disabled")
 def test_run_with_no_network_keeps_serving(tmp_path):
     """`tocsin run` with feeds it cannot reach: serves /healthz, reports sources failing."""

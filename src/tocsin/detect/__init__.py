@@ -24,6 +24,7 @@ def create_detector(**config: Any) -> OnlineDetector:
     return OnlineDetector(DetectorConfig.from_dict({**DetectorConfig().to_dict(), **config}))
 
 
-def restore_detector(data: bytes) -> OnlineDetector:
-    """A detector carrying on from ``snapshot()`` bytes."""
-    return OnlineDetector.restore(data)
+def restore_detector(data: bytes, **overrides: Any) -> OnlineDetector:
+    """A detector carrying on from ``snapshot()`` bytes; keyword options override those it
+    was saved with."""
+    return OnlineDetector.restore(data, **overrides)

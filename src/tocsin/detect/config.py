@@ -27,6 +27,8 @@ from typing import Any
 HOUR = 3600.0
 DAY = 24 * HOUR
 
+_KIND_NAMES = {"bool": "true or false", "int": "a whole number", "float": "a number"}
+
 
 @dataclass(slots=True)
 class DetectorConfig:
@@ -210,8 +212,31 @@ class DetectorConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> DetectorConfig:
-        names = {f.name for f in fields(cls)}
-        unknown = set(d) - names
+        """A configuration from plain values (a snapshot, ``--set``, a ``[detector]`` table).
+
+        Unknown options and values of the wrong kind raise ``ValueError`` naming them: a typo
+        must not silently fall back to a default, nor "6h" pass for a number. Integers are
+        accepted where a number with a fraction is expected (``merge_interval = 0``).
+        """
+        kinds = {f.name: f.type for f in fields(cls)}
+        unknown = set(d) - set(kinds)
         if unknown:
             raise ValueError(f"unknown detector option(s): {', '.join(sorted(unknown))}")
-        return cls(**d)
+        values: dict[str, Any] = {}
+        for key, value in d.items():
+            kind = kinds[key]
+            if kind == "bool":
+                ok = isinstance(value, bool)
+            elif kind == "int":
+                ok = isinstance(value, int) and not isinstance(value, bool)
+            elif kind == "float":
+                ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+                if ok:
+                    value = float(value)
+            else:
+                ok = True
+            if not ok:
+                raise ValueError(f"detector option {key} must be {_KIND_NAMES.get(kind, kind)}, "
+                                 f"not {value!r}")
+            values[key] = value
+        return cls(**values)

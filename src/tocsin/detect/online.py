@@ -1037,13 +1037,15 @@ class OnlineDetector:
         return zlib.compress(json.dumps(state, separators=(",", ":")).encode("utf-8"), 3)
 
     @classmethod
-    def restore(cls, data: bytes) -> OnlineDetector:
+    def restore(cls, data: bytes, **overrides: Any) -> OnlineDetector:
+        """A detector carrying on from ``snapshot()`` bytes, with the options it was saved
+        with — except ``overrides`` (a deployment's configured options)."""
         state = json.loads(zlib.decompress(data).decode("utf-8"))
         version = state.get("version")
         if version not in (2, SNAPSHOT_VERSION):
             raise ValueError(f"detector snapshot version {version!r} "
                              f"is not {SNAPSHOT_VERSION}; start from an empty detector")
-        d = cls(DetectorConfig.from_dict(state["config"]))
+        d = cls(DetectorConfig.from_dict({**state["config"], **overrides}))
         d.clock = Clock.from_state(state["clock"])
         d.dfclock = Clock.from_state(state["dfclock"])
         d.df = DocFreq.from_state(state["df"])
