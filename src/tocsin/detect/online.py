@@ -125,8 +125,8 @@ def _reborn(c: Cluster, start: float, window: float) -> bool:
     story that merely resumes does not resume with a burst."""
     if not c.dormant:
         return False
-    woke = c.dormant[-1][1]
-    return (woke is not None and woke - 1.0 <= start <= woke + window
+    closed, woke = c.dormant[-1]
+    return (woke is not None and closed is not None and closed <= start <= woke + window
             and c.identity_primary is not None and _place_anchor(c, c.identity_primary))
 
 
