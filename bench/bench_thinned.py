@@ -26,23 +26,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tocsin.detect.config import parse_option_pairs
 from tocsin.eval.detect import evaluate_stream
 
 STREAMS = Path(__file__).resolve().parents[2] / "shared" / "data" / "streams"
 NAMES = ("humaid", "crisismmd", "crisislex_t6")
-
-
-def parse_sets(values: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for v in values:
-        key, sep, raw = v.partition("=")
-        if not sep:
-            raise SystemExit(f"--compare {v!r}: expected KEY=VALUE")
-        try:
-            out[key] = json.loads(raw)
-        except ValueError:
-            out[key] = raw
-    return out
 
 
 def summary(runs: list[dict[str, Any]], full_f1: float) -> dict[str, Any]:
@@ -69,7 +57,10 @@ def main() -> int:
     a = ap.parse_args()
     configs = {"default": {}}
     if a.compare:
-        configs["compare"] = parse_sets(a.compare)
+        try:
+            configs["compare"] = parse_option_pairs(a.compare)
+        except ValueError as e:
+            raise SystemExit(f"--compare {e}") from e
     shares = [float(s) for s in a.shares.split(",")]
     results: dict[str, Any] = {}
     for name in a.streams.split(","):

@@ -44,13 +44,13 @@ def build_detector(store, mode: str = "fast", options: dict[str, Any] | None = N
     """The detector, carrying on from the state saved in ``store`` if any. ``options`` (the
     config's ``[detector]`` table) override the defaults — and, when the detector is
     restored, the options it was saved with (the others keep their saved values)."""
-    from .detect import create_detector
+    from .detect import create_detector, restore_detector
 
     det = create_detector(**(options or {}))
     data = store.get_state(DETECTOR_STATE_KEY)
     if data:
         try:
-            det = type(det).restore(data, **(options or {}))
+            det = restore_detector(data, **(options or {}))
             log.info("detector state restored (%d active events)", len(det.active_events()))
         except Exception:
             log.exception("could not restore detector state; starting with no open events")

@@ -22,17 +22,13 @@ log = logging.getLogger("tocsin.detect")
 
 
 def _parse_sets(values: list[str] | None) -> dict[str, Any]:
-    """``--set key=value`` options (values parsed as JSON when they parse) for the detector."""
-    out: dict[str, Any] = {}
-    for v in values or []:
-        if "=" not in v:
-            raise typer.BadParameter(f"--set {v!r}: expected key=value")
-        k, raw = v.split("=", 1)
-        try:
-            out[k.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            out[k.strip()] = raw
-    return out
+    """``--set key=value`` options for the detector (``detect.config.parse_option_pairs``)."""
+    from ..detect.config import parse_option_pairs
+
+    try:
+        return parse_option_pairs(values)
+    except ValueError as e:
+        raise typer.BadParameter(f"--set {e}") from e
 
 
 def _output_lines(ids: list[str], events: list[str | None]) -> Iterator[str]:

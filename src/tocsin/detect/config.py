@@ -21,6 +21,7 @@ Times are *stream* seconds.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -240,3 +241,20 @@ class DetectorConfig:
                                  f"not {value!r}")
             values[key] = value
         return cls(**values)
+
+
+def parse_option_pairs(pairs: list[str] | None) -> dict[str, Any]:
+    """``key=value`` detector options as a command line gives them (``--set``), values
+    parsed as JSON when they parse ("0.5", "true") and kept as text otherwise; names and
+    kinds are checked later, by ``DetectorConfig.from_dict``. ``ValueError`` for a pair
+    without "=". """
+    out: dict[str, Any] = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise ValueError(f"{pair!r}: expected key=value")
+        key, raw = pair.split("=", 1)
+        try:
+            out[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key.strip()] = raw
+    return out

@@ -126,7 +126,7 @@ def _reborn(c: Cluster, start: float, window: float) -> bool:
     if not c.dormant:
         return False
     closed, woke = c.dormant[-1]
-    return (woke is not None and closed is not None and closed <= start <= woke + window
+    return (woke is not None and closed <= start <= woke + window
             and c.identity_primary is not None and _place_anchor(c, c.identity_primary))
 
 
