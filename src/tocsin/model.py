@@ -268,6 +268,8 @@ class Event:
     tier: Tier = Tier.ROUTINE
     merged_into: str | None = None
     updated_at: datetime = field(default_factory=utcnow)
+    #: the id of the report the title was taken from (its representative report)
+    title_report: str | None = None
 
     @property
     def centroid(self) -> tuple[float, float] | None:
@@ -298,6 +300,7 @@ class Event:
             "tier": self.tier.value,
             "merged_into": self.merged_into,
             "updated_at": self.updated_at.isoformat(),
+            "title_report": self.title_report,
         }
 
 
@@ -349,4 +352,5 @@ def event_from_dict(d: dict[str, Any]) -> Event:
         tier=Tier(d.get("tier", "routine")),
         merged_into=d.get("merged_into"),
         updated_at=_dt(d.get("updated_at")) or utcnow(),
+        title_report=d.get("title_report"),
     )

@@ -66,7 +66,7 @@ def hand_made_event(det, reports: list[Report], words: list[dict[str, float]]):
     decisions sometimes leave, for the merge pass to find."""
     other = det._new_candidate(reports[0], reports[0].published_at.timestamp())
     for r, w in zip(reports, words, strict=True):
-        other.add(r, w, r.published_at.timestamp(), 1.0, 0.5)
+        other.add(r, w, r.published_at.timestamp(), 1.0)
     other.status = EventStatus.ACTIVE.value
     det.candidates.pop(other.id)
     det.promoted[other.id] = None

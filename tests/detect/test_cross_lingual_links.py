@@ -263,16 +263,16 @@ def test_cluster_sums_only_reports_that_shape_it_and_absorbs_sums():
     copy = mk("quake in the city", 1)
     copy.embedding, copy.duplicate_of = m.of("aleppo"), r1.id
     plain = mk("another report", 2)
-    a.add(r1, {"quake": 1.0}, 0.0, 2.0, 0.5)
+    a.add(r1, {"quake": 1.0}, 0.0, 2.0)
     a.add(copy, {"quake": 1.0}, 60.0, 2.0, 0.5)
     a.add(plain, {"report": 1.0}, 120.0, 2.0, 0.5)
     assert a.emb_count == 1 and np.allclose(a.emb, 2.0 * r1.embedding)
     b = Cluster(id="b", created=0.0, last=0.0)
     r2 = mk("second", 3)
     r2.embedding = m.of("aleppo")
-    b.add(r2, {"second": 1.0}, 0.0, 1.0, 0.5, profile=False)  # reshapes nothing
+    b.add(r2, {"second": 1.0}, 0.0, 1.0, profile=False)  # reshapes nothing
     assert b.emb is None and b.emb_count == 0
-    b.add(r2, {"second": 1.0}, 0.0, 1.0, 0.5)
+    b.add(r2, {"second": 1.0}, 0.0, 1.0)
     a.absorb(b)
     assert a.emb_count == 2 and np.allclose(a.emb, 2.0 * r1.embedding + r2.embedding)
     back = Cluster.from_state(json.loads(json.dumps(a.to_state())))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tocsin.eval.detect import bcubed, detection_scores, noise_purity
+from tocsin.eval.detect import bcubed, detection_scores, noise_purity, title_scores
 
 labels = st.one_of(st.none(), st.sampled_from(["a", "b", "c", "d"]))
 preds = st.one_of(st.none(), st.sampled_from(["x", "y", "z"]))
@@ -76,3 +78,55 @@ def test_detection_delay_and_false_alarm():
     assert ds.detected_events == ["a"] and ds.missed_events == ["b"]
     assert ds.delays == {"a": 15.0}
     assert ds.false_alarm_share == 0.5
+
+
+# --- titles (title_scores) --------------------------------------------------------------
+infos = st.one_of(st.none(), st.sampled_from(["casualties", "not_relevant",
+                                              "sympathy_and_support"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(labels, preds, infos), min_size=1, max_size=60),
+       st.dictionaries(st.sampled_from(["x", "y", "z"]), st.integers(0, 70)),
+       st.integers(1, 12))
+def test_title_scores_are_bounded(data, title_at, min_items):
+    gold, pred, info = zip(*data, strict=True)
+    ids = [f"r{i}" for i in range(len(gold))]
+    titles = {e: f"r{i}" for e, i in title_at.items()}  # some point outside the stream
+    out = title_scores(ids, gold, info, pred, titles, min_items=min_items)
+    assert 0 <= out["events"] <= len({p for p in pred if p is not None})
+    for key in ("on_topic_share", "actionable_share"):
+        assert out[key] is None or 0.0 <= out[key] <= 1.0
+    assert (out["actionable_share"] is None) == (not out["events"]
+                                                 or all(x is None for x in info))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(labels, preds), min_size=1, max_size=60))
+def test_titles_from_the_majority_gold_event_are_all_on_topic(data):
+    gold, pred = zip(*data, strict=True)
+    ids = [f"r{i}" for i in range(len(gold))]
+    titles = {}
+    for e in {p for p in pred if p is not None}:
+        mine = [i for i, p in enumerate(pred) if p == e]
+        # (ties go to the label met first in the stream, as title_scores has it)
+        top = Counter(gold[i] for i in mine).most_common(1)[0][0]
+        titles[e] = ids[next(i for i in mine if gold[i] == top)]
+    out = title_scores(ids, gold, [None] * len(gold), pred, titles, min_items=1)
+    assert out["on_topic_share"] in (None, 1.0)
+
+
+def test_title_scores_worked_example():
+    ids = [f"r{i}" for i in range(12)]
+    gold = ["a"] * 10 + [None, "b"]
+    info = ["casualties"] * 5 + ["sympathy_and_support"] * 5 + [None, None]
+    pred = ["x"] * 12
+    assert title_scores(ids, gold, info, pred, {"x": "r0"}) == {
+        "events": 1, "on_topic_share": 1.0, "actionable_share": 1.0}
+    assert title_scores(ids, gold, info, pred, {"x": "r7"})["actionable_share"] == 0.0
+    # a title taken from noise, or from another gold event, is off topic
+    for off in ("r10", "r11", "not-in-stream"):
+        assert title_scores(ids, gold, info, pred, {"x": off})["on_topic_share"] == 0.0
+    # an event opened mostly by noise is left out, and one of fewer than 10 items too
+    assert title_scores(ids, [None] * 12, info, pred, {"x": "r0"})["events"] == 0
+    assert title_scores(ids[:9], gold[:9], info[:9], pred[:9], {"x": "r0"})["events"] == 0

@@ -115,7 +115,8 @@ def test_bad_arguments_raise_instead_of_crashing(bad):
 def test_pure_python_can_be_forced():
     code = ("from tocsin.detect import scoring as s; print(s.IMPLEMENTATION, all(getattr(s, f)"
             " is getattr(s, f + '_py') for f in ('accumulate', 'add_weight', 'at_least', 'index_terms',"
-            " 'unindex_terms', 'word_features', 'best_match', 'names_story', 'far')))")
+            " 'unindex_terms', 'word_features', 'best_match', 'names_story', 'far',"
+            " 'profile_sum')))")
     assert under_pure_python(code) == "python True"
 
 
@@ -132,6 +133,16 @@ def test_add_weight_twins_agree(table, keys, g):
     fresh = kernel("add_weight")(mine, keys, g)
     assert fresh == scoring.add_weight_py(theirs, keys, g) == [w for w in keys if w not in table]
     assert list(mine.items()) == list(theirs.items())  # same values, same insertion order
+
+
+@settings(max_examples=300, deadline=None)
+@given(tables, st.lists(st.sampled_from(WORDS + ["unseen"]), max_size=10, unique=True))
+def test_profile_sum_twins_agree(table, keys):
+    want = scoring.profile_sum_py(keys, table)
+    assert math.isclose(want, math.fsum(table[w] for w in keys if w in table), abs_tol=1e-9)
+    for shape in (tuple(keys), dict.fromkeys(keys, 1.0)):
+        got = kernel("profile_sum")(shape, table)
+        assert got == scoring.profile_sum_py(shape, table) == want  # same sums, same order
 
 
 def test_add_weight_adds_to_an_int_as_python_does():
@@ -190,6 +201,9 @@ def test_word_features_is_what_the_detector_uses():
 @pytest.mark.parametrize("call", [
     lambda k: k("add_weight")({}, ["x"], 1.0),  # keys not a dict
     lambda k: k("add_weight")({}, {"x": 1.0}, "heavy"),  # weight not a number
+    lambda k: k("profile_sum")(["x"], {"x": 1.0}),  # keys neither a dict nor a tuple
+    lambda k: k("profile_sum")(("x",), [("x", 1.0)]),  # terms not a dict
+    lambda k: k("profile_sum")(("x",), {"x": "heavy"}),  # not a number
     lambda k: k("at_least")([("x", 1.0)], 0.5),  # terms not a dict
     lambda k: k("at_least")({"x": "heavy"}, 0.5),  # not comparable
     lambda k: k("word_features")(("x",), {}, 10, lambda t: (t,), 1.0),  # tokens not a list

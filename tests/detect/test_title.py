@@ -78,6 +78,18 @@ def test_event_titles_name_no_account():
 
 def test_a_saved_raw_title_is_cleaned_on_restore():
     c = Cluster(id="e1", created=0.0, last=0.0)
-    c.title, c.title_score = "RT @raw_handle: flood in Goma http://t.co/x", 0.5
+    c.title = "RT @raw_handle: flood in Goma http://t.co/x"
     back = Cluster.from_state(c.to_state())
+    assert back.title == "flood in Goma"
+
+
+def test_a_state_saved_before_title_pools_keeps_its_title():
+    """Snapshots written before titles had a pool (a ``title_score``, no pool, no id)."""
+    state = Cluster(id="e1", created=0.0, last=0.0).to_state()
+    for key in ("title_id", "title_pool"):
+        del state[key]
+    state["title"], state["title_score"] = "flood in Goma", 0.5
+    back = Cluster.from_state(state)
+    assert (back.title, back.title_id, back.title_pool) == ("flood in Goma", None, [])
+    back.pick_title()  # an empty pool leaves the old title alone
     assert back.title == "flood in Goma"

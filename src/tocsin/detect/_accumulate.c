@@ -367,6 +367,47 @@ fail:
     return NULL;
 }
 
+/* profile_sum(keys, terms): ``sum of terms[w] for w in keys if w in terms`` — added one by
+ * one from 0.0 in the keys' order, as the Python twin adds them (keys: a dict or a tuple) */
+static PyObject *
+profile_sum(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!nargs_ok("profile_sum", nargs, 2))
+        return NULL;
+    PyObject *keys = args[0], *terms = args[1];
+    if (!type_ok("profile_sum", terms, &PyDict_Type))
+        return NULL;
+    int is_dict = PyDict_Check(keys);
+    if (!is_dict && !PyTuple_Check(keys)) {
+        PyErr_SetString(PyExc_TypeError, "profile_sum: keys must be a dict or a tuple");
+        return NULL;
+    }
+    double s = 0.0;
+    Py_ssize_t pos = 0, i = 0;
+    PyObject *w, *unused;
+    for (;;) {
+        if (is_dict) {
+            if (!PyDict_Next(keys, &pos, &w, &unused))
+                break;
+        } else {
+            if (i >= PyTuple_GET_SIZE(keys))
+                break;
+            w = PyTuple_GET_ITEM(keys, i++);
+        }
+        PyObject *vo = PyDict_GetItemWithError(terms, w);
+        if (vo == NULL) {
+            if (PyErr_Occurred())
+                return NULL;
+            continue;
+        }
+        double v;
+        if (as_double(vo, &v) < 0)
+            return NULL;
+        s += v;
+    }
+    return PyFloat_FromDouble(s);
+}
+
 /* at_least(terms, cut): ``[(w, v) for w, v in terms.items() if v >= cut]`` */
 static PyObject *
 at_least(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -1050,6 +1091,8 @@ static PyMethodDef methods[] = {
      "accumulate(feats, df, num, g_bg, cap, posts) -> (acc, denom); see scoring.py"},
     {"add_weight", (PyCFunction)(void (*)(void))add_weight, METH_FASTCALL,
      "add_weight(table, keys, g) -> new keys; table[w] = table.get(w, 0.0) + g for w in keys"},
+    {"profile_sum", (PyCFunction)(void (*)(void))profile_sum, METH_FASTCALL,
+     "profile_sum(keys, terms) -> the sum of terms[w] over the keys found in terms"},
     {"at_least", (PyCFunction)(void (*)(void))at_least, METH_FASTCALL,
      "at_least(terms, cut) -> [(w, v) for w, v in terms.items() if v >= cut]"},
     {"word_features", (PyCFunction)(void (*)(void))word_features, METH_FASTCALL,

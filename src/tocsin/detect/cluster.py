@@ -12,13 +12,28 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from math import sqrt
 from typing import Any
 
 from ..model import EventStatus, Report, Tier
 from .dense import add_vector, vector_from_state, vector_to_state
 from .features import usable_places
 from .geo import COARSE
-from .scoring import CANDIDATE, add_weight
+from .representative import (
+    FOREIGN_PENALTY,
+    MAX_QUALITY,
+    MIN_KEYS,
+    POOL_SIZE,
+    QUALITY_WEIGHT,
+    TitleCandidate,
+    floor,
+    merged,
+    names_other,
+    offer,
+    report_quality,
+    rescore,
+)
+from .scoring import CANDIDATE, add_weight, profile_sum
 from .title import title_text
 from .vocab import CRISIS
 
@@ -68,8 +83,14 @@ class Cluster:
     placed: int = 0  # original reports naming at least one specific place
     rate: float = 0.0  # reports, decayed with a one-hour half-life (growth rate)
     rate_t: float = 0.0
+    #: the representative report's text (without the accounts it names) and id: the best
+    #: of ``title_pool`` when the event was last built (``pick_title``)
     title: str = ""
-    title_score: float = -1.0
+    title_id: str | None = None
+    #: the title candidates, at most ``representative.POOL_SIZE``, and the score a report
+    #: must beat to join them (see representative.py)
+    title_pool: list[TitleCandidate] = field(default_factory=list)
+    title_floor: float = float("-inf")
     #: (report id, fallback event id or None, whether the report *joined* the candidate —
     #: the fallback is then the event it also matched, not a weak match it fell short of),
     #: kept while a candidate
@@ -148,9 +169,9 @@ class Cluster:
         self.hazard_total = sum(self.hazards.values())
         self.top_hazard = self.hazards.most_common(1)[0][0] if self.hazards else None
 
-    def add(self, r: Report, feats: dict[str, float], t: float, g: float, sim: float,
-            shape: bool = True, profile: bool = True, places: list | None = None
-            ) -> Sequence[str]:
+    def add(self, r: Report, feats: dict[str, float], t: float, g: float,
+            shape: bool = True, profile: bool = True, places: list | None = None,
+            foreign: frozenset[str] = frozenset()) -> Sequence[str]:
         """Fold one report into the aggregates and, unless it is a copy, the profile.
 
         Copies (``duplicate_of`` set) count to volume only: a retweet storm must neither
@@ -158,6 +179,8 @@ class Cluster:
         the classifier judged not relevant, admitted on strong similarity) counts likewise.
         ``profile=False`` counts the report fully but leaves the vocabulary alone (a report
         that does not name the event's story: see ``OnlineDetector`` on drift).
+        ``foreign``: the primary anchors of the open events, which a title candidate had
+        better not name unless they are this event's own (representative.py).
 
         Returns the features that are new to the profile, in order (what the posting index
         must learn); none when the profile was left alone.
@@ -191,15 +214,16 @@ class Cluster:
                 self.crisis += 1
             if r.author_key:
                 self.authored += 1
-            # the representative: the most typical original report seen so far, preferring
-            # longer texts slightly (a bare hashtag is a poor title)
-            # (without the accounts it names: see title.py)
-            score = sim + min(len(r.tokens), 20) * 0.005
-            if score > self.title_score:
-                title = title_text(r.norm_text or r.text)
-                if title:
-                    self.title_score = score
-                    self.title = title
+            if profile:
+                # a title candidate, if typical and telling enough (representative.py;
+                # titles never name the accounts a post names: see title.py); a report
+                # that does not name the event's story (``profile=False``) titles nothing.
+                # ``typicality(feats, self.terms, self.n)``, inline: every report runs it
+                k = len(feats)
+                typ = profile_sum(feats, self.terms) / self.n / sqrt(
+                    k if k > MIN_KEYS else MIN_KEYS) if self.n > 0.0 else 0.0
+                if typ + QUALITY_WEIGHT * MAX_QUALITY > self.title_floor:
+                    self._offer_title(r, feats, typ, places, foreign)
         if r.lang:
             self.languages[r.lang] += 1
         if r.info_type:
@@ -273,9 +297,34 @@ class Cluster:
         if other.emb is not None:
             self.emb = add_vector(self.emb, other.emb, 1.0)
             self.emb_count += other.emb_count
-        if other.title_score > self.title_score:
-            self.title, self.title_score = other.title, other.title_score
+        self.title_pool = merged(self.title_pool, other.title_pool)
+        self.title_floor = floor(self.title_pool)
+        self.pick_title()
         self.members.extend(other.members)
+
+    def _offer_title(self, r: Report, feats: dict[str, float], typ: float,
+                     places: list | None, foreign: frozenset[str]) -> None:
+        """Offer a report of typicality ``typ`` to the title pool (``add``)."""
+        q = report_quality(r, bool(usable_places(r) if places is None else places))
+        score = typ + QUALITY_WEIGHT * q
+        if score <= self.title_floor:
+            return
+        if foreign and not foreign.isdisjoint(feats) and names_other(feats, foreign,
+                                                                     self.identity):
+            score -= FOREIGN_PENALTY
+            if score <= self.title_floor:
+                return
+        self.title_floor = offer(self.title_pool, TitleCandidate(
+            score, q, r.norm_text or r.text, tuple(feats), r.id))
+
+    def pick_title(self, foreign: frozenset[str] = frozenset()) -> None:
+        """Re-score the title candidates against the profile as it is now (``foreign``: the
+        primary anchors of the open events); the best one becomes the title (kept as it is
+        when the pool is empty: an old snapshot)."""
+        best = rescore(self.title_pool, self.terms, self.n, foreign, self.identity)
+        if best is not None:
+            self.title, self.title_id = best.title(), best.report_id
+        self.title_floor = floor(self.title_pool)
 
     def prune_places(self, keep: int) -> None:
         """Bound memory: keep the ``keep`` most-mentioned places."""
@@ -296,7 +345,9 @@ class Cluster:
             "info": dict(self.info), "needs": dict(self.needs), "hazards": dict(self.hazards),
             "places": self.places, "regions": dict(self.regions), "placed": self.placed,
             "main_place": self.main_place, "rate": self.rate, "rate_t": self.rate_t,
-            "title": self.title, "title_score": self.title_score, "members": self.members,
+            "title": self.title, "title_id": self.title_id,
+            "title_pool": [e.to_state() for e in self.title_pool],
+            "members": self.members,
             "tier": self.tier, "severity": self.severity, "merged_into": self.merged_into,
             "closed_at": self.closed_at, "dormant": self.dormant,
             "identity": self.identity,
@@ -321,7 +372,11 @@ class Cluster:
         c.regions, c.placed = Counter(d["regions"]), d["placed"]
         c.rate, c.rate_t = d["rate"], d["rate_t"]
         # (a state saved before titles were cleaned may hold a retweet prefix or mentions)
-        c.title, c.title_score = title_text(d["title"]), d["title_score"]
+        c.title, c.title_id = title_text(d["title"]), d.get("title_id")
+        # (a state saved before title pools has none: its title stays until one fills)
+        c.title_pool = [TitleCandidate.from_state(e) for e in d.get("title_pool", ())
+                        ][:POOL_SIZE]
+        c.title_floor = floor(c.title_pool)
         c.members = [(m[0], m[1], bool(m[2]) if len(m) > 2 else False) for m in d["members"]]
         c.tier, c.severity = d["tier"], d["severity"]
         c.merged_into, c.closed_at = d["merged_into"], d["closed_at"]

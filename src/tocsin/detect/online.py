@@ -197,6 +197,8 @@ class OnlineDetector:
         #: that were promoted or died meanwhile are skipped when they come up; ids, not
         #: clusters, so that a dead candidate is not kept in memory for a day)
         self._born: deque[tuple[float, str]] = deque()
+        #: the primary anchors of the open events when the batch began (``observe``)
+        self._foreign: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ public surface
     def observe(self, batch: list[Report]) -> list[EventChange]:
@@ -213,6 +215,11 @@ class OnlineDetector:
         clock, dfclock, df = self.clock, self.dfclock, self.df
         split, remember, index = self._split, self._remember, self._index
         cfg = self.cfg
+        # what the open events are known by, once a batch: a report naming another event's
+        # anchor makes a poor title for this one (representative.py)
+        self._foreign = foreign = frozenset(
+            c.identity_primary for c in self.clusters.values()
+            if c.identity_primary is not None and c.is_open)
         for r in batch:
             if self.processed >= self._next_merge:
                 self._merge_due(changes)
@@ -256,7 +263,7 @@ class OnlineDetector:
                     r.event_id = None
                     out.append(None)
                     continue
-                c.add(r, feats, t, g, sim, shape=False, places=places)
+                c.add(r, feats, t, g, shape=False, places=places)
                 remember(r.id, c.id)
                 dirty[c.id] = c
                 self._escalation(c, now, changes)
@@ -289,7 +296,8 @@ class OnlineDetector:
             # rest count fully but cannot drag "Boston" towards the next disaster
             profile = status == CANDIDATE or self._names_story(c, feats)
             # the features new to its profile (none unless the report shaped it) are indexed
-            new_terms = c.add(r, feats, t, g, sim, profile=profile, places=places)
+            new_terms = c.add(r, feats, t, g, profile=profile, places=places,
+                              foreign=foreign)
             if new_terms:
                 index(c, new_terms)
             remember(r.id, c.id)
@@ -991,7 +999,7 @@ class OnlineDetector:
 
     # ------------------------------------------------------------------ events out
     def _event(self, c: Cluster, now: float) -> Event:
-        return build_event(c, now, self.df.idf, self.cfg.summary_terms)
+        return build_event(c, now, self.df.idf, self.cfg.summary_terms, self._foreign)
 
     def _change(self, kind: ChangeKind, c: Cluster, now: float) -> EventChange:
         return EventChange(kind=kind, event=self._event(c, now), at=to_ts(now))

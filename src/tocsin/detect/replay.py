@@ -102,6 +102,8 @@ class ReplayResult:
     ids: list[str] = field(default_factory=list)
     clusters: list[str | None] = field(default_factory=list)
     gold: list[Any] = field(default_factory=list)
+    #: the gold information type of each item, where the stream gives one (else None)
+    gold_info: list[Any] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
     bad: int = 0
     n_changes: int = 0
@@ -251,6 +253,7 @@ def replay(
         res.clusters.extend(detector.last_clusters)
         if keep_gold:
             res.gold.extend(r.extra.get("event") for r in batch)
+            res.gold_info.extend(r.extra.get("info_type") for r in batch)
             res.times.extend(r.published_at.timestamp() for r in batch)
         res.n_changes += len(changes)
         if on_changes is not None and changes:

@@ -147,8 +147,13 @@ def to_ts(t: float) -> datetime:
     return datetime.fromtimestamp(t, tz=UTC)
 
 
-def build_event(c: Cluster, now: float, idf: Callable[[str], float], n_terms: int) -> Event:
-    """The user-facing Event for a cluster, computed from its state (cheap enough per batch)."""
+def build_event(c: Cluster, now: float, idf: Callable[[str], float], n_terms: int,
+                foreign: frozenset[str] = frozenset()) -> Event:
+    """The user-facing Event for a cluster, computed from its state (cheap enough per batch).
+
+    Its title is chosen again here, against the profile as it is now and avoiding reports
+    that name another open event (``foreign``: their primary anchors; ``pick_title``)."""
+    c.pick_title(foreign)
     growth = growth_rate(c, now)
     places, bbox = places_and_bbox(c)
     terms = top_terms(c, idf, n_terms)
@@ -163,6 +168,7 @@ def build_event(c: Cluster, now: float, idf: Callable[[str], float], n_terms: in
         first_seen=to_ts(c.created),
         last_seen=to_ts(c.last),
         title=c.title[:200],
+        title_report=c.title_id,
         summary=" · ".join(b for b in summary_bits if b),
         hazard=hazard,
         top_terms=terms,

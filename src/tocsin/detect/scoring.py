@@ -12,6 +12,8 @@ The other loops the detector runs for every report live here too, for the same r
 * ``add_weight(table, keys, g)``: ``table[w] = table.get(w, 0.0) + g`` for each key — a
   cluster's profile and the background document frequencies grow this way; returns the
   keys that were new to ``table`` (a profile's new words go into the posting index);
+* ``profile_sum(keys, terms)``: the sum of ``terms[w]`` over the keys found in ``terms``
+  (a title candidate's typicality, for every report an event takes: representative.py);
 * ``at_least(terms, cut)``: the ``(w, v)`` items of a profile with ``v >= cut`` — event
   profiles hold thousands of words, of which summaries and anchors want the few frequent
   ones;
@@ -86,6 +88,16 @@ def add_weight_py(table: dict[str, float], keys: dict[str, Any], g: float) -> li
             v = 0.0
         table[w] = v + g
     return fresh
+
+
+def profile_sum_py(keys: Any, terms: dict[str, float]) -> float:
+    get = terms.get
+    s = 0.0
+    for w in keys:
+        v = get(w)
+        if v is not None:
+            s += v
+    return s
 
 
 def at_least_py(terms: dict[str, float], cut: float) -> list[tuple[str, float]]:
@@ -220,6 +232,7 @@ def best_match_py(acc: dict[Any, float], denom: float, feats: dict[str, float], 
 
 accumulate = accumulate_py
 add_weight = add_weight_py
+profile_sum = profile_sum_py
 at_least = at_least_py
 best_match = best_match_py
 names_story = names_story_py
@@ -237,6 +250,7 @@ if not os.environ.get("TOCSIN_PURE_PYTHON"):
             far,
             index_terms,
             names_story,
+            profile_sum,
             unindex_terms,
             word_features,
         )

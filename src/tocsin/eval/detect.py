@@ -14,6 +14,9 @@ Metrics (all in [0, 1] unless a count or a time):
 * **false alarms**: share of events (as they stand at the end of the stream, merges resolved)
   whose first ``first_k`` reports are mostly noise.
 * **fragmentation**: events per detected gold event (1.0 is ideal).
+* **titles** (``title_scores``): share of events (10+ items, mostly one gold event's) whose
+  title comes from a report of that gold event, and — where the stream gives gold
+  information types (humaid) — from a report a responder can act on.
 """
 
 from __future__ import annotations
@@ -152,6 +155,42 @@ def quality(gold: Sequence[Label], pred: Sequence[Label], times: Sequence[float]
     return out
 
 
+def title_scores(ids: Sequence[str], gold: Sequence[Label], gold_info: Sequence[str | None],
+                 pred: Sequence[Label], titles: dict[str, str | None], min_items: int = 10
+                 ) -> dict[str, Any]:
+    """How well events are titled: for each final event with at least ``min_items`` items
+    whose items are mostly one gold event's, is its title taken from a report of that gold
+    event (*on topic*), and — where the stream gives gold information types — from one a
+    responder can act on (*actionable*: ``representative.ACTIONABLE``)? ``titles``: final
+    event id -> the id of the report its title came from (``Event.title_report``).
+    Events whose items are mostly noise are left out (the false-alarm share speaks of
+    them); between two gold events with as many items, the one met first counts."""
+    from ..detect.representative import ACTIONABLE
+
+    at = {rid: i for i, rid in enumerate(ids)}
+    members: dict[str, Counter[Label]] = {}
+    for g, p in zip(gold, pred, strict=True):
+        if p is not None:
+            members.setdefault(p, Counter())[g] += 1
+    informed = any(x is not None for x in gold_info)
+    n = on_topic = actionable = 0
+    for eid, labels in members.items():
+        if sum(labels.values()) < min_items:
+            continue
+        top, _ = labels.most_common(1)[0]
+        if top is None:
+            continue
+        n += 1
+        i = at.get(titles.get(eid) or "")
+        if i is None:
+            continue  # no title, or one from a report outside the stream: neither
+        on_topic += gold[i] == top
+        actionable += gold_info[i] in ACTIONABLE
+    return {"events": n,
+            "on_topic_share": round(on_topic / n, 4) if n else None,
+            "actionable_share": round(actionable / n, 4) if n and informed else None}
+
+
 def evaluate_stream(
     path: Path,
     *,
@@ -206,6 +245,11 @@ def evaluate_stream(
             "stage_seconds": {k: round(v, 3) for k, v in res.stage_seconds.items()},
         },
     }
+    titles = {}
+    for eid in set(pred) - {None}:
+        ev = det.get_event(eid)
+        titles[eid] = ev.title_report if ev is not None else None
+    out["titles"] = title_scores(res.ids, res.gold, res.gold_info, pred, titles)
     if details:
         out["breakdown"] = breakdown(res.gold, pred)
     return out

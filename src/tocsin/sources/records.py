@@ -171,6 +171,8 @@ def report_from_dict(
         extra["event"] = d["event"]
     if "dataset" in d:
         extra["dataset"] = d["dataset"]
+    if "info_type" in d:  # a gold label of the evaluation formats (``eval.detect``)
+        extra["info_type"] = d["info_type"]
     # positional (id, source, text, published_at, received_at, url, author_key, lang,
     # truncated): a third cheaper than keywords, and this runs once per item of every source
     report = Report(str(rid), str(d.get("source") or source), text, published, received, url,
