@@ -51,6 +51,7 @@ def _event(spec, *, at: datetime, reports: int) -> Event:
         bbox=(lon - 0.2, lat - 0.2, lon + 0.2, lat + 0.2), report_count=reports,
         source_count=max(1, reports // 2), languages=dict(langs), severity=
         {"flash": 0.9, "urgent": 0.6, "routine": 0.2}[tier], tier=Tier(tier), updated_at=at,
+        title_report=f"{eid}-r1",  # (its report k = 1: see make_db)
     )
 
 

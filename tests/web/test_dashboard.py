@@ -135,6 +135,11 @@ def test_event_page_shows_provenance(fixture_server, make_page, artifacts):
     assert page.text_content("#event-title") == INCIDENTS[1][1]
     rows = page.locator("#provenance tbody tr")
     assert rows.count() == 5  # the five reports stored for this event
+    # the report the title comes from is marked, and only that one
+    marked = page.locator("#provenance tbody tr.representative")
+    assert marked.count() == 1
+    assert marked.get_attribute("data-id") == "ev-quake-izmir-r1"
+    assert marked.locator(".title-mark").text_content() == "title"
     links = page.locator("#provenance tbody a")
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert hrefs and all(h.startswith("https://news.example.org/") for h in hrefs)

@@ -32,14 +32,19 @@ function timelineChart(points) {
     h('figcaption', { class: 'muted', text: 'Reports per hour' }));
 }
 
-function provenance(reports, withText) {
+// the report the event's title comes from (its representative report) is marked, so that an
+// analyst can see which post speaks for the event
+function provenance(reports, withText, titleReport) {
   if (!reports.length) return h('p', { class: 'muted', text: 'No reports stored for this event.' });
   return h('div', { class: 'table-wrap' }, h('table', { class: 'provenance', id: 'provenance' },
     h('caption', { class: 'sr-only', text: 'Reports of this event' }),
     h('thead', {}, h('tr', {}, ['Time', 'Source', 'Language', 'Information', 'Needs', 'Link']
       .concat(withText ? ['Text'] : []).map((t) => h('th', { scope: 'col', text: t })))),
-    h('tbody', {}, reports.map((r) => h('tr', { dataset: { id: r.id } },
-      h('td', {}, h('time', { datetime: r.published_at, text: fmtTime(r.published_at) })),
+    h('tbody', {}, reports.map((r) => h('tr', { dataset: { id: r.id },
+      class: r.id === titleReport ? 'representative' : null },
+      h('td', {}, h('time', { datetime: r.published_at, text: fmtTime(r.published_at) }),
+        r.id === titleReport ? h('span', { class: 'title-mark', text: 'title',
+          title: "The event's title is taken from this report" }) : null),
       h('td', { text: r.source || '—' }),
       h('td', { text: r.lang || '—' }),
       h('td', { text: label(r.info_type || '—') }),
@@ -120,7 +125,7 @@ export function mountEvent(root, { id, live }) {
       ),
       h('section', { class: 'card', 'aria-labelledby': 'prov-h' },
         h('div', { class: 'row1 spread' }, h('h2', { id: 'prov-h', text: `Provenance: ${ev.reports.length} of ${ev.report_count} reports` }), textBtn),
-        provenance(ev.reports || [], withText)),
+        provenance(ev.reports || [], withText, ev.title_report)),
     );
     // one map for the page's life, re-attached on each render (re-creating it while a zoom
     // animation runs makes Leaflet throw)
