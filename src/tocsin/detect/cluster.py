@@ -298,7 +298,6 @@ class Cluster:
             self.emb = add_vector(self.emb, other.emb, 1.0)
             self.emb_count += other.emb_count
         self.title_pool = merged(self.title_pool, other.title_pool)
-        self.title_floor = floor(self.title_pool)
         self.pick_title()
         self.members.extend(other.members)
 
@@ -309,8 +308,7 @@ class Cluster:
         score = typ + QUALITY_WEIGHT * q
         if score <= self.title_floor:
             return
-        if foreign and not foreign.isdisjoint(feats) and names_other(feats, foreign,
-                                                                     self.identity):
+        if names_other(feats, foreign, self.identity):
             score -= FOREIGN_PENALTY
             if score <= self.title_floor:
                 return

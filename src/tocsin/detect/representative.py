@@ -131,9 +131,6 @@ def offer(pool: list[TitleCandidate], cand: TitleCandidate) -> float:
     """Put a candidate in the pool if there is room or it beats the weakest entry (which it
     replaces). Returns the pool's floor: the score a report must beat to enter it (-inf
     while there is room)."""
-    if len(pool) < POOL_SIZE - 1:
-        pool.append(cand)
-        return -math.inf
     if len(pool) < POOL_SIZE:
         pool.append(cand)
     else:
