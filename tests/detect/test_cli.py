@@ -18,7 +18,7 @@ from .conftest import FILLER, T0
 runner = CliRunner()
 
 
-def write_stream(path, n=80, bad_at=(5,)):
+def write_stream(path, n=80, bad_at=(5,), info=False):
     rng = random.Random(11)
     lines = []
     for i in range(n):
@@ -28,9 +28,11 @@ def write_stream(path, n=80, bad_at=(5,)):
         story = "valdora" if i % 2 else "kelda"
         hazard_word = "earthquake" if story == "valdora" else "storm"
         text = f"{story} {hazard_word} " + " ".join(rng.sample(FILLER, 3)) + f" {story}{i}"
-        lines.append(json.dumps({
-            "id": f"item{i}", "time": f"2026-03-01T06:{i // 2:02d}:{(i % 2) * 30:02d}Z",
-            "text": text, "lang": "en", "event": story, "dataset": "fixture"}))
+        item = {"id": f"item{i}", "time": f"2026-03-01T06:{i // 2:02d}:{(i % 2) * 30:02d}Z",
+                "text": text, "lang": "en", "event": story, "dataset": "fixture"}
+        if info:  # gold information types, as humaid's stream has them
+            item["info_type"] = "casualties" if i % 4 < 2 else "sympathy_and_support"
+        lines.append(json.dumps(item))
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "wt", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
@@ -72,6 +74,21 @@ def test_eval_detect_prints_json(tmp_path):
     assert out["detection"]["detected_share"] == 1.0
     assert out["noise_purity"] is None
     assert "breakdown" not in out
+    # every event's title, at the end and as first announced, is one of its own reports
+    for titles in (out["titles"], out["titles"]["at_opening"]):
+        assert titles["events"] >= 1 and titles["on_topic_share"] == 1.0
+        assert titles["actionable_share"] is None  # the file gives no information types
+
+
+def test_eval_detect_scores_titles_by_gold_information_type(tmp_path):
+    src = tmp_path / "s.jsonl"
+    write_stream(src, bad_at=(), info=True)
+    res = runner.invoke(app, ["eval", "detect", "--gold", str(src), "--no-classify",
+                              "--no-geoparse"])
+    assert res.exit_code == 0, res.output
+    titles = json.loads(res.output[res.output.index("{"):])["titles"]
+    assert 0.0 <= titles["actionable_share"] <= 1.0
+    assert 0.0 <= titles["at_opening"]["actionable_share"] <= 1.0
 
 
 def test_eval_detect_breakdown_says_where_the_items_went(tmp_path):

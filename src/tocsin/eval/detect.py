@@ -16,7 +16,9 @@ Metrics (all in [0, 1] unless a count or a time):
 * **fragmentation**: events per detected gold event (1.0 is ideal).
 * **titles** (``title_scores``): share of events (10+ items, mostly one gold event's) whose
   title comes from a report of that gold event, and — where the stream gives gold
-  information types (humaid) — from a report a responder can act on.
+  information types (humaid) — from a report a responder can act on; at the end of the
+  stream and (``at_opening``) as the event was first announced, which is what an alert on
+  its opening carried.
 """
 
 from __future__ import annotations
@@ -215,20 +217,25 @@ def evaluate_stream(
     stages, missing = available_stages(mode, classify=classify, geoparse=geoparse)
     det = create_detector(**(config or {}))
     opened: dict[str, float] = {}
+    opening_title: dict[str, str | None] = {}  # the title an event was announced with
 
     def on_changes(changes: list) -> None:
         for ch in changes:
-            if ch.kind.value == "new":
-                opened.setdefault(ch.event.id, ch.at.timestamp())
+            if ch.kind.value == "new" and ch.event.id not in opened:
+                opened[ch.event.id] = ch.at.timestamp()
+                opening_title[ch.event.id] = ch.event.title_report
 
     backfill: dict[str, str] = {}
     res = replay(path, det, stages, batch_size=batch_size, on_changes=on_changes,
                  on_backfill=backfill.update, keep_gold=True, thin=thin, seed=seed)
     pred = res.final_events(det, backfill)
     final_open: dict[str, float] = {}
+    titles_at_open: dict[str, str | None] = {}  # of the first event announced of each
     for eid, t in opened.items():
         fe = det.resolve(eid)
-        final_open[fe] = min(t, final_open.get(fe, t))
+        if fe not in final_open or t < final_open[fe]:
+            final_open[fe] = t
+            titles_at_open[fe] = opening_title[eid]
     n = len(res.ids)
     out = {
         "stream": str(path),
@@ -250,6 +257,9 @@ def evaluate_stream(
         ev = det.get_event(eid)
         titles[eid] = ev.title_report if ev is not None else None
     out["titles"] = title_scores(res.ids, res.gold, res.gold_info, pred, titles)
+    # the title an alert on the event's opening carried (its earliest NEW)
+    out["titles"]["at_opening"] = title_scores(res.ids, res.gold, res.gold_info, pred,
+                                               titles_at_open)
     if details:
         out["breakdown"] = breakdown(res.gold, pred)
     return out
