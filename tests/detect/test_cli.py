@@ -78,6 +78,7 @@ def test_eval_detect_prints_json(tmp_path):
     for titles in (out["titles"], out["titles"]["at_opening"]):
         assert titles["events"] >= 1 and titles["on_topic_share"] == 1.0
         assert titles["actionable_share"] is None  # the file gives no information types
+    assert out["titles"]["changes_per_event"] >= 0.0
 
 
 def test_eval_detect_scores_titles_by_gold_information_type(tmp_path):

@@ -17,6 +17,7 @@ from tocsin.detect.representative import (
     MIN_KEYS,
     POOL_SIZE,
     QUALITY_WEIGHT,
+    TITLE_MARGIN,
     TitleCandidate,
     merged,
     names_other,
@@ -142,6 +143,22 @@ def test_rescore_weighs_quality_against_typicality():
     assert rescore([chatty, telling], terms, n).report_id == "r2"
     assert telling.score - chatty.score == pytest.approx(
         QUALITY_WEIGHT * 1.5 - 0.8 / math.sqrt(MIN_KEYS))
+
+
+def test_the_current_title_stays_unless_clearly_beaten():
+    """Hysteresis: a title that changed with every batch would be noise to its readers."""
+    terms, n = {"flood": 10.0, "goma": 10.0}, 10.0
+    held = cand(0.0, "now", "Flood in Goma", ("flood", "goma"), quality=1.0)
+    held.title()
+    close = cand(0.0, "close", "Goma flood", ("flood", "goma"),
+                 quality=1.0 + TITLE_MARGIN / QUALITY_WEIGHT / 2)
+    assert rescore([held, close], terms, n).report_id == "close"  # no title held yet
+    assert rescore([held, close], terms, n, current="now").report_id == "now"
+    clear = cand(0.0, "clear", "Goma flood, 40 families displaced", ("flood", "goma"),
+                 quality=1.0 + 2 * TITLE_MARGIN / QUALITY_WEIGHT)
+    assert rescore([held, close, clear], terms, n, current="now").report_id == "clear"
+    # a held title that left the pool holds nothing
+    assert rescore([close], terms, n, current="now").report_id == "close"
 
 
 def test_the_title_moves_to_a_telling_report_as_the_event_grows():

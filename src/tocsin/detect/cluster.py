@@ -319,7 +319,8 @@ class Cluster:
         """Re-score the title candidates against the profile as it is now (``foreign``: the
         primary anchors of the open events); the best one becomes the title (kept as it is
         when the pool is empty: an old snapshot)."""
-        best = rescore(self.title_pool, self.terms, self.n, foreign, self.identity)
+        best = rescore(self.title_pool, self.terms, self.n, foreign, self.identity,
+                       self.title_id)
         if best is not None:
             self.title, self.title_id = best.title(), best.report_id
         self.title_floor = floor(self.title_pool)

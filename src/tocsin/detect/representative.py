@@ -53,6 +53,10 @@ MIN_KEYS = 8
 #: the weight of quality against typicality (set a priori: quality ranges over about
 #: [-0.6, 1.8], typicality over about [0.2, 1.5] for reports of one event)
 QUALITY_WEIGHT = 0.5
+#: how much better than the current title a candidate must score to replace it: a title
+#: that changes with every batch is noise to its readers (set a priori: a tenth of the
+#: typicality range)
+TITLE_MARGIN = 0.1
 #: what naming another open event's primary anchor costs (set a priori: more than the whole
 #: quality advantage one report can have over another)
 FOREIGN_PENALTY = 1.0
@@ -146,10 +150,11 @@ def floor(pool: list[TitleCandidate]) -> float:
 
 
 def rescore(pool: list[TitleCandidate], terms: dict[str, float], n: float,
-            foreign: frozenset[str] = frozenset(), own: dict[str, float] | None = None
-            ) -> TitleCandidate | None:
+            foreign: frozenset[str] = frozenset(), own: dict[str, float] | None = None,
+            current: str | None = None) -> TitleCandidate | None:
     """Score every entry against the current profile; the best entry with a title (None:
-    none has one). Entries whose text leaves no title once cleaned are dropped."""
+    none has one). Entries whose text leaves no title once cleaned are dropped. The entry
+    of the ``current`` title keeps it unless another beats it by ``TITLE_MARGIN``."""
     own = own or {}
     for c in pool:
         c.score = typicality(c.keys, terms, n) + QUALITY_WEIGHT * c.quality
@@ -157,6 +162,10 @@ def rescore(pool: list[TitleCandidate], terms: dict[str, float], n: float,
             c.score -= FOREIGN_PENALTY
     for c in sorted(pool, key=lambda c: -c.score):
         if c.title():
+            held = next((h for h in pool if h.report_id == current), None)
+            if held is not None and held is not c and held.clean and held.text \
+                    and c.score < held.score + TITLE_MARGIN:
+                return held
             return c
         pool.remove(c)
     return None

@@ -18,7 +18,8 @@ Metrics (all in [0, 1] unless a count or a time):
   title comes from a report of that gold event, and — where the stream gives gold
   information types (humaid) — from a report a responder can act on; at the end of the
   stream and (``at_opening``) as the event was first announced, which is what an alert on
-  its opening carried.
+  its opening carried; and how often titles changed (``changes_per_event``: switches in
+  the announced changes, per event announced).
 """
 
 from __future__ import annotations
@@ -218,12 +219,18 @@ def evaluate_stream(
     det = create_detector(**(config or {}))
     opened: dict[str, float] = {}
     opening_title: dict[str, str | None] = {}  # the title an event was announced with
+    last_title: dict[str, str | None] = {}  # per announced event id: its latest title
+    title_changes = [0]
 
     def on_changes(changes: list) -> None:
         for ch in changes:
-            if ch.kind.value == "new" and ch.event.id not in opened:
-                opened[ch.event.id] = ch.at.timestamp()
-                opening_title[ch.event.id] = ch.event.title_report
+            eid, tid = ch.event.id, ch.event.title_report
+            if ch.kind.value == "new" and eid not in opened:
+                opened[eid] = ch.at.timestamp()
+                opening_title[eid] = tid
+            if eid in last_title and last_title[eid] != tid:
+                title_changes[0] += 1
+            last_title[eid] = tid
 
     backfill: dict[str, str] = {}
     res = replay(path, det, stages, batch_size=batch_size, on_changes=on_changes,
@@ -260,6 +267,9 @@ def evaluate_stream(
     # the title an alert on the event's opening carried (its earliest NEW)
     out["titles"]["at_opening"] = title_scores(res.ids, res.gold, res.gold_info, pred,
                                                titles_at_open)
+    # how often a title changed in the changes announced, per event announced
+    out["titles"]["changes_per_event"] = round(title_changes[0] / len(last_title), 3) \
+        if last_title else None
     if details:
         out["breakdown"] = breakdown(res.gold, pred)
     return out
