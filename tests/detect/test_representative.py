@@ -107,16 +107,19 @@ def test_merged_pools_keep_the_best_of_both(a, b):
     assert sorted(c.score for c in got) == sorted(a + b)[max(0, len(a) + len(b) - POOL_SIZE):]
 
 
-def test_a_candidate_is_made_a_title_only_when_chosen():
-    """The raw text waits in the pool; the chosen one loses its accounts and links, and one
-    that leaves no title (links and mentions only) is dropped."""
+def test_raw_text_is_cleaned_when_the_pool_is_scored():
+    """Offered, a report's raw text waits in the pool (no regexes per report); scored, every
+    entry loses its accounts and links, the chosen one and the others, and one that leaves
+    no title (links and mentions only) is dropped."""
     only_links = cand(9.0, "r1", text="@someone https://t.co/x")
     raw = cand(1.0, "r2", text="RT @someone: River bursts its banks in Goma https://t.co/y",
                keys=("river",))
-    pool = [only_links, raw]
+    other = cand(0.5, "r3", text="cc @someone: rain in Goma http://x.example/z", keys=("rain",))
+    assert not raw.clean and "@someone" in raw.text
+    pool = [only_links, raw, other]
     best = rescore(pool, {"w": 5.0, "river": 1.0}, 5.0)
-    assert best is raw and raw.title() == "River bursts its banks in Goma"
-    assert pool == [raw] and raw.clean
+    assert best is raw and raw.text == "River bursts its banks in Goma"
+    assert pool == [raw, other] and all(c.clean and "@" not in c.text for c in pool)
 
 
 def test_rescore_penalises_a_report_naming_another_event():

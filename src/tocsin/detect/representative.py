@@ -27,7 +27,10 @@ almost anything looks typical; so each cluster keeps a small pool (``POOL_SIZE``
 best reports offered so far, and the pool is re-scored against the current profile whenever
 the event is built for users (once per batch for an event that grew). A report enters the
 pool when it beats the pool's weakest entry; per report that costs one lookup per feature.
-Its text is made a title (``title.title_text``) only if it is ever chosen.
+Its text is made a title (``title.title_text``, no account names or links) when the event is
+next built, not on the per-report path: a report's raw text stays in a pool only until the
+end of its batch, or while its cluster is a candidate (forgotten a day after the last report
+it took, ``candidate_ttl``), and never reaches a snapshot.
 """
 
 from __future__ import annotations
@@ -106,9 +109,9 @@ def typicality(keys: Any, terms: dict[str, float], n: float) -> float:
 @dataclass(slots=True, eq=False)
 class TitleCandidate:
     """A report in the title pool. ``text`` is the report's normalised text until the
-    candidate is first chosen, then its title (``title.title_text``: no account names, no
-    links); ``clean`` says which. Cleaning only what is chosen keeps the regexes of
-    ``title_text`` off the per-report path."""
+    pool is next scored, then its title (``title.title_text``: no account names, no links);
+    ``clean`` says which. Cleaning at scoring time keeps the regexes of ``title_text`` off
+    the per-report path."""
 
     score: float  # typicality when last scored + QUALITY_WEIGHT x quality (- penalty)
     quality: float
@@ -160,8 +163,9 @@ def rescore(pool: list[TitleCandidate], terms: dict[str, float], n: float,
         c.score = typicality(c.keys, terms, n) + QUALITY_WEIGHT * c.quality
         if names_other(c.keys, foreign, own):
             c.score -= FOREIGN_PENALTY
+        c.title()  # (cleaned now: no raw text outlives the batch in an event's pool)
     for c in sorted(pool, key=lambda c: -c.score):
-        if c.title():
+        if c.text:
             held = next((h for h in pool if h.report_id == current), None)
             if held is not None and held is not c and held.clean and held.text \
                     and c.score < held.score + TITLE_MARGIN:
