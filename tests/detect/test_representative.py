@@ -213,6 +213,27 @@ def test_the_score_a_report_enters_with_is_the_score_rescoring_gives():
     assert last.score == entered
 
 
+def test_the_foreign_penalty_follows_the_event_identity():
+    """Cluster.add keeps the open events' anchors minus its own between reports; a new
+    identity (or a new set of open events) is seen at once."""
+    c = Cluster(id="e1", created=0.0, last=0.0)
+    c.identity = {"harvey": 1.0}
+    foreign = frozenset({"harvey", "irma"})
+    feats = {"harvey": 1.0, "irma": 1.0, "houston": 1.0}
+
+    def entered_with(rid):  # the same report twice: the same typicality and quality
+        r = _report("hurricane harvey and irma houston shelters", hazard="storm")
+        r.id = rid
+        c.add(r, dict(feats), 0.0, 1.0, places=[], foreign=foreign)
+        return next(x for x in c.title_pool if x.report_id == rid).score
+
+    penalised = entered_with("a")
+    c.identity = {"harvey": 1.0, "irma": 1.0}  # (the detector replaces it, never edits it)
+    assert entered_with("b") - penalised == pytest.approx(FOREIGN_PENALTY)
+    assert names_other(feats, foreign, {"harvey": 1.0})
+    assert not names_other(feats, foreign, c.identity)
+
+
 def test_merging_clusters_keeps_the_better_title():
     a, b = Cluster(id="a", created=0.0, last=0.0), Cluster(id="b", created=0.0, last=0.0)
     weak = _report("what is happening??", hazard="none", info_type="not_relevant")

@@ -28,7 +28,6 @@ from .representative import (
     TitleCandidate,
     floor,
     merged,
-    names_other,
     offer,
     report_quality,
     rescore,
@@ -91,6 +90,9 @@ class Cluster:
     #: must beat to join them (see representative.py)
     title_pool: list[TitleCandidate] = field(default_factory=list)
     title_floor: float = float("-inf")
+    #: (open events' anchors, this event's identity, the anchors that are not its own):
+    #: what ``_offer_title`` tests reports against, kept while both stay the same objects
+    title_foreign: tuple[frozenset[str], dict[str, float], frozenset[str]] | None = None
     #: (report id, fallback event id or None, whether the report *joined* the candidate —
     #: the fallback is then the event it also matched, not a weak match it fell short of),
     #: kept while a candidate
@@ -308,7 +310,12 @@ class Cluster:
         score = typ + QUALITY_WEIGHT * q
         if score <= self.title_floor:
             return
-        if names_other(feats, foreign, self.identity):
+        # ``names_other(feats, foreign, self.identity)``, with the difference kept
+        fc = self.title_foreign
+        if fc is None or fc[0] is not foreign or fc[1] is not self.identity:
+            fc = self.title_foreign = (foreign, self.identity,
+                                       foreign.difference(self.identity))
+        if not fc[2].isdisjoint(feats):
             score -= FOREIGN_PENALTY
             if score <= self.title_floor:
                 return

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from ..model import Report
@@ -134,6 +135,9 @@ class TitleCandidate:
         return cls(float(d[0]), float(d[1]), str(d[2]), tuple(d[3]), str(d[4]), clean=True)
 
 
+_score = attrgetter("score")
+
+
 def offer(pool: list[TitleCandidate], cand: TitleCandidate) -> float:
     """Put a candidate in the pool if there is room or it beats the weakest entry (which it
     replaces). Returns the pool's floor: the score a report must beat to enter it (-inf
@@ -141,15 +145,15 @@ def offer(pool: list[TitleCandidate], cand: TitleCandidate) -> float:
     if len(pool) < POOL_SIZE:
         pool.append(cand)
     else:
-        weakest = min(range(len(pool)), key=lambda i: pool[i].score)
-        if cand.score > pool[weakest].score:
-            pool[weakest] = cand
+        weakest = min(pool, key=_score)  # (the first of equals, as a scan would find)
+        if cand.score > weakest.score:
+            pool[pool.index(weakest)] = cand
     return floor(pool)
 
 
 def floor(pool: list[TitleCandidate]) -> float:
     """The score a report must beat to enter the pool (-inf while there is room)."""
-    return min(c.score for c in pool) if len(pool) >= POOL_SIZE else -math.inf
+    return min(map(_score, pool)) if len(pool) >= POOL_SIZE else -math.inf
 
 
 def rescore(pool: list[TitleCandidate], terms: dict[str, float], n: float,
