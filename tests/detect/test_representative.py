@@ -17,7 +17,7 @@ from tocsin.detect.representative import (
     MIN_KEYS,
     POOL_SIZE,
     QUALITY_WEIGHT,
-    TITLE_MARGIN,
+    TITLE_REGROWTH,
     TitleCandidate,
     merged,
     names_other,
@@ -148,20 +148,24 @@ def test_rescore_weighs_quality_against_typicality():
         QUALITY_WEIGHT * 1.5 - 0.8 / math.sqrt(MIN_KEYS))
 
 
-def test_the_current_title_stays_unless_clearly_beaten():
-    """Hysteresis: a title that changed with every batch would be noise to its readers."""
-    terms, n = {"flood": 10.0, "goma": 10.0}, 10.0
-    held = cand(0.0, "now", "Flood in Goma", ("flood", "goma"), quality=1.0)
-    held.title()
-    close = cand(0.0, "close", "Goma flood", ("flood", "goma"),
-                 quality=1.0 + TITLE_MARGIN / QUALITY_WEIGHT / 2)
-    assert rescore([held, close], terms, n).report_id == "close"  # no title held yet
-    assert rescore([held, close], terms, n, current="now").report_id == "now"
-    clear = cand(0.0, "clear", "Goma flood, 40 families displaced", ("flood", "goma"),
-                 quality=1.0 + 2 * TITLE_MARGIN / QUALITY_WEIGHT)
-    assert rescore([held, close, clear], terms, n, current="now").report_id == "clear"
-    # a held title that left the pool holds nothing
-    assert rescore([close], terms, n, current="now").report_id == "close"
+def test_the_title_is_chosen_again_only_at_a_new_stage_of_the_event():
+    """A title that changed with every batch would be noise to its readers: it is chosen
+    again once the event has TITLE_REGROWTH times the reports it had at the last choice."""
+    c = Cluster(id="e1", created=0.0, last=0.0, terms={"flood": 10.0, "goma": 10.0}, n=10.0)
+    first = cand(0.0, "first", "Flood in Goma", ("flood", "goma"), quality=1.0)
+    c.title_pool = [first]
+    c.report_count = 100
+    c.pick_title()
+    assert (c.title_id, c.title_picked_at) == ("first", 100)
+    c.title_pool.append(cand(0.0, "better", "Goma flood: 40 families displaced",
+                             ("flood", "goma"), quality=1.5))
+    c.report_count = int(TITLE_REGROWTH * 100) - 1
+    c.pick_title()
+    assert c.title_id == "first"  # not yet a new stage
+    c.report_count = int(TITLE_REGROWTH * 100)
+    c.pick_title()
+    assert (c.title_id, c.title, c.title_picked_at) == (
+        "better", "Goma flood: 40 families displaced", int(TITLE_REGROWTH * 100))
 
 
 def test_the_title_moves_to_a_telling_report_as_the_event_grows():
@@ -186,6 +190,27 @@ def test_the_title_moves_to_a_telling_report_as_the_event_grows():
     assert ev.to_dict()["title_report"] == ev.title_report
 
 
+def test_reading_events_does_not_choose_titles():
+    """Titles are chosen when a change is announced, never by a read: however often the API
+    asks for an event, its title is the one the last change carried."""
+    reports = [mk(f"flood goma river bursts banks families displaced market {i}", i * 2.0,
+                  rid=f"d{i}", places=[GOMA], hazard="flood", author=f"a{i % 9}",
+                  info_type="displacement") for i in range(30)]
+    batch = enrich(reports)
+    for r in batch:
+        r.relevant, r.relevance = True, 0.95
+    det = OnlineDetector()
+    changes = det.observe(batch)
+    announced = changes[-1].event
+    c = det.clusters[announced.id]
+    for cand in c.title_pool:  # another candidate now far ahead, were the pool scored again
+        if cand.report_id != announced.title_report:
+            cand.quality += 10.0
+            break
+    again = det.get_event(announced.id)
+    assert again.title_report == announced.title_report == det.active_events()[0].title_report
+
+
 def test_title_pool_and_id_survive_a_snapshot():
     c = Cluster(id="e1", created=0.0, last=0.0)
     r = _report("River bursts its banks in Goma, families displaced near the market",
@@ -195,7 +220,7 @@ def test_title_pool_and_id_survive_a_snapshot():
     back = Cluster.from_state(c.to_state())
     assert back.title_id == r.id and back.title == c.title
     assert [x.to_state() for x in back.title_pool] == [x.to_state() for x in c.title_pool]
-    assert back.title_floor == c.title_floor
+    assert back.title_floor == c.title_floor and back.title_picked_at == c.title_picked_at == 1
 
 
 def test_the_score_a_report_enters_with_is_the_score_rescoring_gives():
@@ -243,7 +268,9 @@ def test_merging_clusters_keeps_the_better_title():
     b.add(strong, {"goma": 1.0, "flood": 1.0, "river": 1.0, "g:1": 3.0}, 0.0, 1.0,
           places=[GOMA])
     a.absorb(b)
-    assert a.title_id == strong.id and len(a.title_pool) == 2
+    assert len(a.title_pool) == 2 and a.title_floor == -math.inf
+    a.pick_title()  # (the detector does it when the merged event is next announced)
+    assert a.title_id == strong.id
 
 
 def test_a_report_naming_another_open_event_loses_the_title(rng):

@@ -25,6 +25,7 @@ from .representative import (
     MIN_KEYS,
     POOL_SIZE,
     QUALITY_WEIGHT,
+    TITLE_REGROWTH,
     TitleCandidate,
     floor,
     merged,
@@ -83,13 +84,15 @@ class Cluster:
     rate: float = 0.0  # reports, decayed with a one-hour half-life (growth rate)
     rate_t: float = 0.0
     #: the representative report's text (without the accounts it names) and id: the best
-    #: of ``title_pool`` when the event was last built (``pick_title``)
+    #: of ``title_pool`` when the event was last announced (``pick_title``)
     title: str = ""
     title_id: str | None = None
     #: the title candidates, at most ``representative.POOL_SIZE``, and the score a report
     #: must beat to join them (see representative.py)
     title_pool: list[TitleCandidate] = field(default_factory=list)
     title_floor: float = float("-inf")
+    #: its report count when its title was last chosen (``pick_title``)
+    title_picked_at: int = 0
     #: (open events' anchors, this event's identity, the anchors that are not its own):
     #: what ``_offer_title`` tests reports against, kept while both stay the same objects
     title_foreign: tuple[frozenset[str], dict[str, float], frozenset[str]] | None = None
@@ -299,8 +302,9 @@ class Cluster:
         if other.emb is not None:
             self.emb = add_vector(self.emb, other.emb, 1.0)
             self.emb_count += other.emb_count
+        # (its title is chosen again when the merged event is next announced)
         self.title_pool = merged(self.title_pool, other.title_pool)
-        self.pick_title()
+        self.title_floor = floor(self.title_pool)
         self.members.extend(other.members)
 
     def _offer_title(self, r: Report, feats: dict[str, float], typ: float,
@@ -323,13 +327,16 @@ class Cluster:
             score, q, r.norm_text or r.text, tuple(feats), r.id))
 
     def pick_title(self, foreign: frozenset[str] = frozenset()) -> None:
-        """Re-score the title candidates against the profile as it is now (``foreign``: the
-        primary anchors of the open events); the best one becomes the title (kept as it is
-        when the pool is empty: an old snapshot)."""
-        best = rescore(self.title_pool, self.terms, self.n, foreign, self.identity,
-                       self.title_id)
+        """Choose the title again if the event has grown by ``TITLE_REGROWTH`` since it was
+        last chosen (or has none): the pool's best against the profile as it is now
+        (``foreign``: the primary anchors of the open events). An empty pool (an old
+        snapshot) keeps the title as it is."""
+        if self.title_id is not None and self.report_count < TITLE_REGROWTH * self.title_picked_at:
+            return
+        best = rescore(self.title_pool, self.terms, self.n, foreign, self.identity)
         if best is not None:
             self.title, self.title_id = best.title(), best.report_id
+            self.title_picked_at = self.report_count
         self.title_floor = floor(self.title_pool)
 
     def prune_places(self, keep: int) -> None:
@@ -352,6 +359,7 @@ class Cluster:
             "places": self.places, "regions": dict(self.regions), "placed": self.placed,
             "main_place": self.main_place, "rate": self.rate, "rate_t": self.rate_t,
             "title": self.title, "title_id": self.title_id,
+            "title_picked_at": self.title_picked_at,
             "title_pool": [e.to_state() for e in self.title_pool],
             "members": self.members,
             "tier": self.tier, "severity": self.severity, "merged_into": self.merged_into,
@@ -379,6 +387,7 @@ class Cluster:
         c.rate, c.rate_t = d["rate"], d["rate_t"]
         # (a state saved before titles were cleaned may hold a retweet prefix or mentions)
         c.title, c.title_id = title_text(d["title"]), d.get("title_id")
+        c.title_picked_at = int(d.get("title_picked_at", 0))
         # (a state saved before title pools has none: its title stays until one fills)
         c.title_pool = [TitleCandidate.from_state(e) for e in d.get("title_pool", ())
                         ][:POOL_SIZE]

@@ -999,9 +999,12 @@ class OnlineDetector:
 
     # ------------------------------------------------------------------ events out
     def _event(self, c: Cluster, now: float) -> Event:
-        return build_event(c, now, self.df.idf, self.cfg.summary_terms, self._foreign)
+        return build_event(c, now, self.df.idf, self.cfg.summary_terms)
 
     def _change(self, kind: ChangeKind, c: Cluster, now: float) -> EventChange:
+        # the title is chosen again at each change announced, against the profile as it is
+        # now and avoiding reports that name another open event (representative.py)
+        c.pick_title(self._foreign)
         return EventChange(kind=kind, event=self._event(c, now), at=to_ts(now))
 
     def _refresh(self, c: Cluster, now: float) -> EventChange:

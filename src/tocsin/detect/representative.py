@@ -20,15 +20,20 @@ Two measures, both cheap and both bounded:
 
 A report that names *another* live event's primary anchor (a call for donations for three
 hurricanes at once) is typical of every event it names and the title of none: it
-loses ``FOREIGN_PENALTY``. The detector passes the anchors of its open events.
+loses ``FOREIGN_PENALTY``. The detector passes the anchors of its open events as they were
+when the batch began (so a title, unlike an event's membership, can depend on where a stream
+was cut into batches).
 
 The first reports of an event are scored against a profile of a handful of reports, where
 almost anything looks typical; so each cluster keeps a small pool (``POOL_SIZE``) of the
-best reports offered so far, and the pool is re-scored against the current profile whenever
-the event is built for users (once per batch for an event that grew). A report enters the
+best reports offered so far. The title is chosen from the pool, scored again against the
+current profile, when a change of the event is announced and the event has a quarter more
+reports than when its title was last chosen (``TITLE_REGROWTH``): at its opening, then at
+each new stage of the story, never at every batch; reading an event through the API changes
+nothing. A report enters the
 pool when it beats the pool's weakest entry; per report that costs one lookup per feature.
 Its text is made a title (``title.title_text``, no account names or links) when the event is
-next built, not on the per-report path: a report's raw text stays in a pool only until the
+next announced, not on the per-report path: a report's raw text stays in a pool only until the
 end of its batch, or while its cluster is a candidate (forgotten a day after the last report
 it took, ``candidate_ttl``), and never reaches a snapshot.
 """
@@ -57,10 +62,10 @@ MIN_KEYS = 8
 #: the weight of quality against typicality (set a priori: quality ranges over about
 #: [-0.6, 1.8], typicality over about [0.2, 1.5] for reports of one event)
 QUALITY_WEIGHT = 0.5
-#: how much better than the current title a candidate must score to replace it: a title
-#: that changes with every batch is noise to its readers (set a priori: a tenth of the
-#: typicality range)
-TITLE_MARGIN = 0.1
+#: a title is chosen again once the event has this many times the reports it had when its
+#: title was last chosen: a title that changed with every batch would be noise to its
+#: readers, and a quarter more reports is a new stage of the story (set a priori)
+TITLE_REGROWTH = 1.25
 #: what naming another open event's primary anchor costs (set a priori: more than the whole
 #: quality advantage one report can have over another)
 FOREIGN_PENALTY = 1.0
@@ -157,11 +162,10 @@ def floor(pool: list[TitleCandidate]) -> float:
 
 
 def rescore(pool: list[TitleCandidate], terms: dict[str, float], n: float,
-            foreign: frozenset[str] = frozenset(), own: dict[str, float] | None = None,
-            current: str | None = None) -> TitleCandidate | None:
+            foreign: frozenset[str] = frozenset(), own: dict[str, float] | None = None
+            ) -> TitleCandidate | None:
     """Score every entry against the current profile; the best entry with a title (None:
-    none has one). Entries whose text leaves no title once cleaned are dropped. The entry
-    of the ``current`` title keeps it unless another beats it by ``TITLE_MARGIN``."""
+    none has one). Entries whose text leaves no title once cleaned are dropped."""
     own = own or {}
     for c in pool:
         c.score = typicality(c.keys, terms, n) + QUALITY_WEIGHT * c.quality
@@ -170,10 +174,6 @@ def rescore(pool: list[TitleCandidate], terms: dict[str, float], n: float,
         c.title()  # (cleaned now: no raw text outlives the batch in an event's pool)
     for c in sorted(pool, key=lambda c: -c.score):
         if c.text:
-            held = next((h for h in pool if h.report_id == current), None)
-            if held is not None and held is not c and held.clean and held.text \
-                    and c.score < held.score + TITLE_MARGIN:
-                return held
             return c
         pool.remove(c)
     return None

@@ -147,13 +147,11 @@ def to_ts(t: float) -> datetime:
     return datetime.fromtimestamp(t, tz=UTC)
 
 
-def build_event(c: Cluster, now: float, idf: Callable[[str], float], n_terms: int,
-                foreign: frozenset[str] = frozenset()) -> Event:
+def build_event(c: Cluster, now: float, idf: Callable[[str], float], n_terms: int) -> Event:
     """The user-facing Event for a cluster, computed from its state (cheap enough per batch).
 
-    Its title is chosen again here, against the profile as it is now and avoiding reports
-    that name another open event (``foreign``: their primary anchors; ``pick_title``)."""
-    c.pick_title(foreign)
+    Its title is the one chosen when the event was last announced (``Cluster.pick_title``,
+    called by the detector for each change): reading an event changes nothing."""
     growth = growth_rate(c, now)
     places, bbox = places_and_bbox(c)
     terms = top_terms(c, idf, n_terms)
