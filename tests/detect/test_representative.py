@@ -159,9 +159,12 @@ def test_the_title_is_chosen_again_only_at_a_new_stage_of_the_event():
     assert (c.title_id, c.title_picked_at) == ("first", 100)
     c.title_pool.append(cand(0.0, "better", "Goma flood: 40 families displaced",
                              ("flood", "goma"), quality=1.5))
+    raw = cand(0.0, "raw", "RT @someone: Goma flood https://t.co/x", ("flood",))
+    c.title_pool.append(raw)
     c.report_count = int(TITLE_REGROWTH * 100) - 1
     c.pick_title()
     assert c.title_id == "first"  # not yet a new stage
+    assert raw.clean and raw.text == "Goma flood"  # but no raw text stays in the pool
     c.report_count = int(TITLE_REGROWTH * 100)
     c.pick_title()
     assert (c.title_id, c.title, c.title_picked_at) == (

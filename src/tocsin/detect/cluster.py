@@ -27,6 +27,7 @@ from .representative import (
     QUALITY_WEIGHT,
     TITLE_REGROWTH,
     TitleCandidate,
+    clean,
     floor,
     merged,
     offer,
@@ -331,7 +332,9 @@ class Cluster:
         last chosen (or has none): the pool's best against the profile as it is now
         (``foreign``: the primary anchors of the open events). An empty pool (an old
         snapshot) keeps the title as it is."""
+        clean(self.title_pool)  # (every announced change: no raw text outlives the batch)
         if self.title_id is not None and self.report_count < TITLE_REGROWTH * self.title_picked_at:
+            self.title_floor = floor(self.title_pool)
             return
         best = rescore(self.title_pool, self.terms, self.n, foreign, self.identity)
         if best is not None:

@@ -179,6 +179,13 @@ def rescore(pool: list[TitleCandidate], terms: dict[str, float], n: float,
     return None
 
 
+def clean(pool: list[TitleCandidate]) -> None:
+    """Make every entry's text a title (``title.title_text``), dropping those left empty
+    (links and mentions only): done at each announced change, so that no raw text stays in
+    an event's pool past its batch."""
+    pool[:] = [c for c in pool if c.title()]
+
+
 def merged(a: list[TitleCandidate], b: list[TitleCandidate]) -> list[TitleCandidate]:
     """The best ``POOL_SIZE`` entries of two pools (on their last scores)."""
     return sorted(a + b, key=lambda c: -c.score)[:POOL_SIZE]
