@@ -333,13 +333,11 @@ class Cluster:
         (``foreign``: the primary anchors of the open events). An empty pool (an old
         snapshot) keeps the title as it is."""
         clean(self.title_pool)  # (every announced change: no raw text outlives the batch)
-        if self.title_id is not None and self.report_count < TITLE_REGROWTH * self.title_picked_at:
-            self.title_floor = floor(self.title_pool)
-            return
-        best = rescore(self.title_pool, self.terms, self.n, foreign, self.identity)
-        if best is not None:
-            self.title, self.title_id = best.title(), best.report_id
-            self.title_picked_at = self.report_count
+        if self.title_id is None or self.report_count >= TITLE_REGROWTH * self.title_picked_at:
+            best = rescore(self.title_pool, self.terms, self.n, foreign, self.identity)
+            if best is not None:
+                self.title, self.title_id = best.title(), best.report_id
+                self.title_picked_at = self.report_count
         self.title_floor = floor(self.title_pool)
 
     def prune_places(self, keep: int) -> None:

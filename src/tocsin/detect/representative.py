@@ -66,6 +66,9 @@ QUALITY_WEIGHT = 0.5
 #: title was last chosen: a title that changed with every batch would be noise to its
 #: readers, and a quarter more reports is a new stage of the story (set a priori)
 TITLE_REGROWTH = 1.25
+#: the highest ``report_quality`` (relevance 1, a hazard, an actionable type, a place, 20
+#: words): a report whose typicality plus this cannot enter a pool is not scored further
+MAX_QUALITY = 1.0 + 0.3 + 0.3 + 0.2 + 0.2
 #: what naming another open event's primary anchor costs (set a priori: more than the whole
 #: quality advantage one report can have over another)
 FOREIGN_PENALTY = 1.0
@@ -77,11 +80,6 @@ def names_other(keys: Any, foreign: frozenset[str], own: dict[str, float]) -> bo
     if not foreign or foreign.isdisjoint(keys):
         return False
     return any(w not in own for w in foreign.intersection(keys))
-
-
-#: the highest ``report_quality`` (relevance 1, a hazard, an actionable type, a place, 20
-#: words): a report whose typicality plus this cannot enter a pool is not scored further
-MAX_QUALITY = 1.0 + 0.3 + 0.3 + 0.2 + 0.2
 
 
 def report_quality(r: Report, has_place: bool) -> float:
@@ -166,17 +164,13 @@ def rescore(pool: list[TitleCandidate], terms: dict[str, float], n: float,
             ) -> TitleCandidate | None:
     """Score every entry against the current profile; the best entry with a title (None:
     none has one). Entries whose text leaves no title once cleaned are dropped."""
+    clean(pool)  # (no raw text outlives the batch in an event's pool)
     own = own or {}
     for c in pool:
         c.score = typicality(c.keys, terms, n) + QUALITY_WEIGHT * c.quality
         if names_other(c.keys, foreign, own):
             c.score -= FOREIGN_PENALTY
-        c.title()  # (cleaned now: no raw text outlives the batch in an event's pool)
-    for c in sorted(pool, key=lambda c: -c.score):
-        if c.text:
-            return c
-        pool.remove(c)
-    return None
+    return max(pool, key=_score, default=None)  # (the first of equals)
 
 
 def clean(pool: list[TitleCandidate]) -> None:

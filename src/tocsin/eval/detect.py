@@ -220,16 +220,17 @@ def evaluate_stream(
     opened: dict[str, float] = {}
     opening_title: dict[str, str | None] = {}  # the title an event was announced with
     last_title: dict[str, str | None] = {}  # per announced event id: its latest title
-    title_changes = [0]
+    title_changes = 0
 
     def on_changes(changes: list) -> None:
+        nonlocal title_changes
         for ch in changes:
             eid, tid = ch.event.id, ch.event.title_report
             if ch.kind.value == "new" and eid not in opened:
                 opened[eid] = ch.at.timestamp()
                 opening_title[eid] = tid
             if eid in last_title and last_title[eid] != tid:
-                title_changes[0] += 1
+                title_changes += 1
             last_title[eid] = tid
 
     backfill: dict[str, str] = {}
@@ -268,7 +269,7 @@ def evaluate_stream(
     out["titles"]["at_opening"] = title_scores(res.ids, res.gold, res.gold_info, pred,
                                                titles_at_open)
     # how often a title changed in the changes announced, per event announced
-    out["titles"]["changes_per_event"] = round(title_changes[0] / len(last_title), 3) \
+    out["titles"]["changes_per_event"] = round(title_changes / len(last_title), 3) \
         if last_title else None
     if details:
         out["breakdown"] = breakdown(res.gold, pred)
